@@ -1,0 +1,15 @@
+package dev.ordersaga.api.orders;
+
+/** Bounds on what one order may hold, so that one request cannot become an unbounded reservation. */
+public final class OrderLimits {
+
+    /** Lines per order. */
+    public static final int MAX_ITEMS = 50;
+    /** Units per line. */
+    public static final int MAX_QUANTITY = 10_000;
+    /** Orders returned by one list call. */
+    public static final int MAX_LIST = 500;
+
+    private OrderLimits() {
+    }
+}

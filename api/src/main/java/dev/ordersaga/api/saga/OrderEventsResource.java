@@ -1,0 +1,36 @@
+package dev.ordersaga.api.saga;
+
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.messaging.contract.MessageTypes;
+import dev.ordersaga.messaging.http.InternalAuth;
+import dev.ordersaga.messaging.inbox.Inbox;
+import dev.ordersaga.messaging.inbox.InboxOutcome;
+import io.smallrye.mutiny.Uni;
+
+/** Receives the worker's results (StockReserved, StockRejected, StockReleased) through the inbox. */
+@Path("/internal/order-events")
+@InternalAuth
+public class OrderEventsResource {
+
+    private final Inbox inbox;
+    private final StockEventHandler handler;
+
+    public OrderEventsResource(Inbox inbox, StockEventHandler handler) {
+        this.inbox = inbox;
+        this.handler = handler;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<InboxOutcome> receive(@NotNull Envelope envelope) {
+        return inbox.receive(MessageTypes.WORKER, envelope, handler);
+    }
+}

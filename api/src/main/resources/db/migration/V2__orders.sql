@@ -1,0 +1,14 @@
+CREATE TABLE orders (
+    id              uuid PRIMARY KEY,
+    customer_id     text        NOT NULL,
+    status          text        NOT NULL CHECK (status IN ('PENDING', 'CONFIRMED', 'REJECTED', 'PAID', 'CANCELLED')),
+    version         bigint      NOT NULL,
+    items           jsonb       NOT NULL,
+    reason          text,
+    idempotency_key text UNIQUE,
+    request_hash    text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX orders_by_customer ON orders (customer_id, created_at DESC);

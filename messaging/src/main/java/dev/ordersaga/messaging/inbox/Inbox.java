@@ -1,0 +1,133 @@
+package dev.ordersaga.messaging.inbox;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.messaging.logging.LogFields;
+import dev.ordersaga.messaging.outbox.OutboxPublisher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+/**
+ * The receiving side of every message: applies each message once, and the messages of one
+ * aggregate in sequence order.
+ *
+ * <p>In one transaction: the message id is recorded (a duplicate id is acknowledged and not
+ * applied again); the aggregate's checkpoint is locked; if the message is the next in sequence it
+ * is applied, followed by any successors that arrived early; if it is early it waits in the inbox
+ * (acknowledged, so the sender moves on, and other aggregates are not held up). Outbox messages the
+ * handler wrote are dispatched after the commit.
+ */
+@ApplicationScoped
+public class Inbox {
+
+    private static final Logger LOG = Logger.getLogger(Inbox.class);
+
+    private final Pool pool;
+    private final InboxRepository repository;
+    private final OutboxPublisher publisher;
+    private final ObjectMapper mapper;
+    private final MeterRegistry registry;
+
+    public Inbox(Pool pool, InboxRepository repository, OutboxPublisher publisher, ObjectMapper mapper,
+            MeterRegistry registry) {
+        this.pool = pool;
+        this.repository = repository;
+        this.publisher = publisher;
+        this.mapper = mapper;
+        this.registry = registry;
+    }
+
+    /** Takes a message from {@code source}; completes once its effect (or its deferral) is committed. */
+    public Uni<InboxOutcome> receive(String source, Envelope envelope, InboxHandler handler) {
+        validate(envelope);
+        String payload;
+        try {
+            payload = mapper.writeValueAsString(envelope.payload());
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("malformed-message", "payload cannot be read");
+        }
+        return pool.withTransaction(tx -> receiveInTransaction(tx, source, envelope, payload, handler))
+                .invoke(outcome -> afterCommit(source, envelope, outcome));
+    }
+
+    private static void validate(Envelope e) {
+        if (e == null || e.messageId() == null || e.type() == null || e.type().isBlank()
+                || e.aggregateId() == null || e.aggregateId().isBlank() || e.seq() < 1 || e.payload() == null
+                || !e.payload().isObject()) {
+            throw ProblemException.badRequest("malformed-message",
+                    "a message needs messageId, type, aggregateId, seq >= 1 and an object payload");
+        }
+    }
+
+    private Uni<InboxOutcome> receiveInTransaction(SqlConnection tx, String source, Envelope envelope,
+            String payload, InboxHandler handler) {
+        return repository.insert(tx, source, envelope.messageId(), envelope.type(), envelope.aggregateId(),
+                envelope.seq(), payload, envelope.requestId())
+                .onItem().transformToUni(isNew -> isNew
+                        ? inSequence(tx, source, envelope, handler)
+                        : Uni.createFrom().item(InboxOutcome.duplicate()));
+    }
+
+    private Uni<InboxOutcome> inSequence(SqlConnection tx, String source, Envelope envelope, InboxHandler handler) {
+        return repository.lockCheckpoint(tx, source, envelope.aggregateId())
+                .onItem().transformToUni(last -> {
+                    if (envelope.seq() <= last) {
+                        return repository.setStatus(tx, envelope.messageId(), "superseded")
+                                .replaceWith(InboxOutcome.duplicate());
+                    }
+                    if (envelope.seq() > last + 1) {
+                        return Uni.createFrom().item(InboxOutcome.deferred());
+                    }
+                    return applyChain(tx, source, envelope, handler, new ArrayList<>(), 0);
+                });
+    }
+
+    /** Applies {@code envelope}, then its waiting successor if there is one, and so on. */
+    private Uni<InboxOutcome> applyChain(SqlConnection tx, String source, Envelope envelope, InboxHandler handler,
+            List<UUID> enqueued, int appliedSoFar) {
+        return handler.apply(tx, envelope)
+                .invoke(enqueued::addAll)
+                .onItem().transformToUni(ids -> repository.setStatus(tx, envelope.messageId(), "applied"))
+                .onItem().transformToUni(done -> repository.findWaiting(tx, source, envelope.aggregateId(),
+                        envelope.seq() + 1))
+                .onItem().transformToUni(next -> next.isPresent()
+                        ? applyChain(tx, source, toEnvelope(next.get()), handler, enqueued, appliedSoFar + 1)
+                        : repository.setCheckpoint(tx, source, envelope.aggregateId(), envelope.seq())
+                                .replaceWith(new InboxOutcome(InboxOutcome.Status.APPLIED, appliedSoFar + 1,
+                                        enqueued)));
+    }
+
+    private Envelope toEnvelope(InboxRepository.WaitingMessage waiting) {
+        try {
+            return new Envelope(waiting.id(), waiting.type(), waiting.aggregateId(), waiting.seq(),
+                    waiting.requestId(), waiting.receivedAt().toInstant(), mapper.readTree(waiting.payload()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored inbox payload of " + waiting.id() + " is unreadable", e);
+        }
+    }
+
+    private void afterCommit(String source, Envelope envelope, InboxOutcome outcome) {
+        registry.counter("inbox.messages", "source", source, "outcome", outcome.outcome().name().toLowerCase())
+                .increment();
+        if (outcome.outcome() == InboxOutcome.Status.DUPLICATE) {
+            registry.counter("inbox.duplicates", "source", source).increment();
+        }
+        LogFields.with(Map.of("messageId", envelope.messageId(), "orderId", envelope.aggregateId()),
+                () -> LOG.debugf("%s seq %d from %s: %s", envelope.type(), envelope.seq(), source, outcome.outcome()));
+        publisher.dispatch(outcome.enqueued());
+    }
+}

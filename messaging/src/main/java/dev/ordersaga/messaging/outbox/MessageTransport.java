@@ -1,0 +1,18 @@
+package dev.ordersaga.messaging.outbox;
+
+import dev.ordersaga.messaging.Envelope;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Delivers outbox messages to one destination. Each service provides one bean per destination,
+ * backed by a fault-tolerant REST client. A transport fails with {@link PoisonMessageException}
+ * for a message it can never deliver, and with the client's own exception otherwise.
+ */
+public interface MessageTransport {
+
+    /** The outbox destination this transport serves (the {@code destination} column). */
+    String destination();
+
+    /** Sends one message; completes once the receiver has acknowledged it. */
+    Uni<Void> deliver(Envelope envelope);
+}

@@ -1,0 +1,47 @@
+package dev.ordersaga.messaging.outbox;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How the outbox publisher claims, retries and gives up. Every value can be set by env var (OUTBOX_...). */
+@ConfigMapping(prefix = "outbox")
+public interface OutboxConfig {
+
+    /** How often the publisher looks for due rows (it also tries right after each commit). */
+    @WithDefault("1s")
+    String pollEvery();
+
+    /** Rows claimed in one batch. */
+    @WithDefault("100")
+    int batchSize();
+
+    /** Messages of one batch sent at the same time. */
+    @WithDefault("16")
+    int concurrency();
+
+    /** How long a claim lasts: a row whose publisher died is claimed again after this. */
+    @WithDefault("30s")
+    Duration lease();
+
+    /** Attempts before a message is dead-lettered. */
+    @WithDefault("12")
+    int maxAttempts();
+
+    /** Delay before the second attempt; doubles each time, up to {@link #backoffCap()}. */
+    @WithDefault("500ms")
+    Duration backoffBase();
+
+    /** Longest delay between two attempts. */
+    @WithDefault("5m")
+    Duration backoffCap();
+
+    /** How long sent rows are kept before they are deleted. */
+    @WithDefault("P7D")
+    Duration retention();
+
+    /** How often the backlog gauges are refreshed. */
+    @WithDefault("5s")
+    String metricsEvery();
+}

@@ -1,0 +1,205 @@
+package dev.ordersaga.messaging.outbox;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.messaging.logging.LogFields;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Sends outbox rows to their destinations. It claims due rows as a lease (so two publishers never
+ * send the same row at once, and rows of a publisher that died are claimed again once the lease
+ * ends), sends each through the destination's {@link MessageTransport}, then marks it sent, due
+ * again after a backoff, or dead.
+ *
+ * <p>It runs right after each commit ({@link #dispatch(List)}) and on a schedule
+ * ({@code outbox.poll-every}) for everything else.
+ */
+@ApplicationScoped
+public class OutboxPublisher {
+
+    private static final Logger LOG = Logger.getLogger(OutboxPublisher.class);
+
+    private final OutboxRepository repository;
+    private final OutboxConfig config;
+    private final ObjectMapper mapper;
+    private final MeterRegistry registry;
+    private final Map<String, MessageTransport> transports = new HashMap<>();
+    private final Backoff backoff;
+    private final String publisherId;
+    private final Timer publishLag;
+    private final Counter published;
+    private final Counter deadLettered;
+
+    public OutboxPublisher(OutboxRepository repository, OutboxConfig config, ObjectMapper mapper,
+            MeterRegistry registry, Instance<MessageTransport> transports) {
+        this.repository = repository;
+        this.config = config;
+        this.mapper = mapper;
+        this.registry = registry;
+        transports.forEach(t -> this.transports.put(t.destination(), t));
+        this.backoff = new Backoff(config.backoffBase(), config.backoffCap());
+        this.publisherId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
+        this.publishLag = Timer.builder("outbox.publish.lag")
+                .description("Time from an outbox row's commit to its acknowledged delivery")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.published = Counter.builder("outbox.published").register(registry);
+        this.deadLettered = Counter.builder("outbox.dead.lettered").register(registry);
+    }
+
+    /** This publisher's claim owner name (process and instance). */
+    public String publisherId() {
+        return publisherId;
+    }
+
+    /** First attempt for rows just committed; runs in the background and never fails the caller. */
+    public void dispatch(List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        repository.claimIds(ids, publisherId, config.lease())
+                .onItem().transformToUni(this::deliverAll)
+                .subscribe().with(
+                        count -> {
+                        },
+                        failure -> LOG.warnf("immediate dispatch failed, the poller will retry: %s", failure.toString()));
+    }
+
+    /** Claims and sends due rows, batch after batch, until fewer than a full batch was due. */
+    @Scheduled(every = "{outbox.poll-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    public Uni<Void> poll() {
+        return publishDue(10)
+                .onFailure().invoke(f -> LOG.warnf("outbox poll failed: %s", f.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** One claim-and-send round of at most {@code maxBatches} batches; returns how many rows it handled. */
+    public Uni<Integer> publishDue(int maxBatches) {
+        return repository.claimDue(config.batchSize(), publisherId, config.lease())
+                .onItem().transformToUni(batch -> deliverAll(batch)
+                        .onItem().transformToUni(count -> batch.size() == config.batchSize() && maxBatches > 1
+                                ? publishDue(maxBatches - 1).map(more -> count + more)
+                                : Uni.createFrom().item(count)));
+    }
+
+    @Scheduled(every = "1h", delayed = "1m", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> deleteOldSentRows() {
+        return repository.deleteSentBefore(config.retention())
+                .onFailure().recoverWithItem(0)
+                .replaceWithVoid();
+    }
+
+    private Uni<Integer> deliverAll(List<OutboxMessage> batch) {
+        if (batch.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return Multi.createFrom().iterable(batch)
+                .onItem().transformToUni(this::deliver).merge(config.concurrency())
+                .collect().asList()
+                .map(List::size);
+    }
+
+    /** Sends one claimed row and records the outcome; never fails. */
+    private Uni<Void> deliver(OutboxMessage message) {
+        MessageTransport transport = transports.get(message.destination());
+        if (transport == null) {
+            return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
+                    "no transport for destination '" + message.destination() + "'"));
+        }
+        Envelope envelope;
+        try {
+            envelope = envelope(message);
+        } catch (JsonProcessingException e) {
+            return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
+                    "unreadable payload: " + e.getOriginalMessage()));
+        }
+        return Uni.createFrom().deferred(() -> transport.deliver(envelope))
+                .onItem().transformToUni(ok -> markSent(message))
+                .onFailure().recoverWithUni(failure -> onFailure(message, FailureClassifier.classify(failure)));
+    }
+
+    private Envelope envelope(OutboxMessage message) throws JsonProcessingException {
+        JsonNode payload = mapper.readTree(message.payload());
+        if (payload == null || payload.isMissingNode()) {
+            throw new com.fasterxml.jackson.core.JsonParseException(null, "empty payload");
+        }
+        Instant occurredAt = message.createdAt() == null ? Instant.now() : message.createdAt().toInstant();
+        return new Envelope(message.id(), message.type(), message.aggregateId(), message.seq(),
+                message.requestId(), occurredAt, payload);
+    }
+
+    private Uni<Void> markSent(OutboxMessage message) {
+        return repository.markSent(message.id())
+                .invoke(lag -> recordSent(message, lag))
+                .replaceWithVoid();
+    }
+
+    private void recordSent(OutboxMessage message, Optional<Duration> lag) {
+        published.increment();
+        lag.ifPresent(publishLag::record);
+        LogFields.with(fields(message, null), () -> LOG.debugf("outbox message %s sent", message.type()));
+    }
+
+    private Uni<Void> onFailure(OutboxMessage message, DeliveryFailure failure) {
+        registry.counter("outbox.delivery.failures", "destination", message.destination(),
+                "errorKind", failure.kind().label()).increment();
+        if (!failure.retryable() || message.attempts() >= config.maxAttempts()) {
+            DeliveryFailure last = failure.retryable()
+                    ? new DeliveryFailure(failure.kind(), false,
+                            "gave up after " + message.attempts() + " attempts: " + failure.detail())
+                    : failure;
+            return deadLetter(message, last);
+        }
+        long delay = backoff.delayMillis(message.attempts(), ThreadLocalRandom.current()::nextDouble);
+        LogFields.with(fields(message, failure), () -> LOG.warnf(
+                "delivery of %s to %s failed (%s), retry in %d ms", message.type(), message.destination(),
+                failure.detail(), delay));
+        return repository.markRetry(message.id(), publisherId, delay, failure)
+                .onFailure().recoverWithNull();
+    }
+
+    private Uni<Void> deadLetter(OutboxMessage message, DeliveryFailure failure) {
+        deadLettered.increment();
+        LogFields.with(fields(message, failure), () -> LOG.errorf(
+                "outbox message %s to %s dead-lettered: %s", message.type(), message.destination(), failure.detail()));
+        return repository.markDead(message.id(), failure)
+                .onFailure().recoverWithNull();
+    }
+
+    private static Map<String, Object> fields(OutboxMessage message, DeliveryFailure failure) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("messageId", message.id());
+        fields.put("aggregateId", message.aggregateId());
+        fields.put("orderId", message.aggregateId());
+        fields.put("requestId", message.requestId());
+        fields.put("attempt", message.attempts());
+        fields.put("errorKind", failure == null ? null : failure.kind().label());
+        return fields;
+    }
+}

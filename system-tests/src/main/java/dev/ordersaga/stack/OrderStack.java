@@ -1,0 +1,133 @@
+package dev.ordersaga.stack;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.ordersaga.testsupport.Ports;
+import dev.ordersaga.testsupport.PostgresServer;
+import dev.ordersaga.testsupport.ServiceProcess;
+import dev.ordersaga.testsupport.TcpProxy;
+
+/**
+ * The order flow as separate processes: one real PostgreSQL with a database per service, the
+ * packaged worker and api configured only by environment, and a TCP proxy on each path between them
+ * (api to worker, worker to api) so that each direction can be cut on its own.
+ */
+public final class OrderStack implements AutoCloseable {
+
+    /** The shared secret of this stack's services. */
+    public static final String SECRET = "stack-internal-secret";
+
+    public final PostgresServer postgres;
+    public final TcpProxy apiToWorker;
+    public final TcpProxy workerToApi;
+    public final ServiceProcess worker;
+    public final ServiceProcess api;
+    private final Path root;
+    private final Path logs;
+
+    private OrderStack(Builder b) {
+        root = ProjectRoot.find();
+        logs = root.resolve("system-tests/target/stack-logs/" + b.name);
+        postgres = PostgresServer.start(0, null);
+        postgres.createDatabase("orders", "orders", "orders-pw");
+        postgres.createDatabase("stock", "stock", "stock-pw");
+        int apiPort = b.apiPort > 0 ? b.apiPort : Ports.free();
+        int workerPort = b.workerPort > 0 ? b.workerPort : Ports.free();
+        apiToWorker = TcpProxy.start(Ports.free(), workerPort);
+        workerToApi = TcpProxy.start(Ports.free(), apiPort);
+        worker = new ServiceProcess("worker", ServiceProcess.jarOf(root, "worker"), workerPort, logs)
+                .env("API_URL", workerToApi.url());
+        database(worker, "stock", "stock-pw");
+        faultTolerantDefaults(worker, "API");
+        api = apiProcess("api", apiPort);
+        b.workerEnv.forEach(worker::env);
+        b.apiEnv.forEach(api::env);
+    }
+
+    /** Another api instance on the same database (a second publisher), not started. */
+    public ServiceProcess apiProcess(String name, int port) {
+        ServiceProcess p = new ServiceProcess(name, ServiceProcess.jarOf(root, "api"), port, logs)
+                .env("WORKER_URL", apiToWorker.url());
+        database(p, "orders", "orders-pw");
+        faultTolerantDefaults(p, "WORKER");
+        return p;
+    }
+
+    private void database(ServiceProcess p, String db, String password) {
+        p.env("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(db))
+                .env("QUARKUS_DATASOURCE_USERNAME", db)
+                .env("QUARKUS_DATASOURCE_PASSWORD", password)
+                .env("INTERNAL_SECRET", SECRET);
+    }
+
+    /** Short guards and a brisk outbox, so that faults heal within a test's patience. */
+    private static void faultTolerantDefaults(ServiceProcess p, String peer) {
+        p.env("OUTBOX_POLL_EVERY", "250ms")
+                .env("OUTBOX_BACKOFF_BASE", "100ms")
+                .env("OUTBOX_BACKOFF_CAP", "1s")
+                .env("OUTBOX_LEASE", "5s")
+                .env(peer + "_CLIENT_TIMEOUT_MS", "1000")
+                .env(peer + "_CLIENT_BREAKER_DELAY_MS", "1000");
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Starts worker then api. */
+    public OrderStack start() {
+        worker.start();
+        api.start();
+        return this;
+    }
+
+    public String bearer() {
+        return "Bearer " + SECRET;
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : new AutoCloseable[] { api, worker, apiToWorker, workerToApi, postgres }) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    /** Options of a stack. */
+    public static final class Builder {
+        private final String name;
+        private final Map<String, String> apiEnv = new LinkedHashMap<>();
+        private final Map<String, String> workerEnv = new LinkedHashMap<>();
+        private int apiPort;
+        private int workerPort;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder apiEnv(String key, String value) {
+            apiEnv.put(key, value);
+            return this;
+        }
+
+        public Builder workerEnv(String key, String value) {
+            workerEnv.put(key, value);
+            return this;
+        }
+
+        public Builder ports(int api, int worker) {
+            this.apiPort = api;
+            this.workerPort = worker;
+            return this;
+        }
+
+        public OrderStack build() {
+            return new OrderStack(this);
+        }
+    }
+}

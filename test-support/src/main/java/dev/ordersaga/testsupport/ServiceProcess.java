@@ -1,0 +1,173 @@
+package dev.ordersaga.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A packaged service ({@code <module>/target/quarkus-app/quarkus-run.jar}) run as its own JVM,
+ * configured only through the environment, as Kubernetes would run it. Output goes to a log file.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final String name;
+    private final Path jar;
+    private final Path logDir;
+    private final int port;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+    private Process process;
+    private int starts;
+
+    public ServiceProcess(String name, Path jar, int port, Path logDir) {
+        this.name = name;
+        this.jar = jar;
+        this.port = port;
+        this.logDir = logDir;
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+    }
+
+    /** The runnable jar of a module of this repository. */
+    public static Path jarOf(Path projectRoot, String module) {
+        Path jar = projectRoot.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run ./mvnw package first");
+        }
+        return jar;
+    }
+
+    public ServiceProcess env(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    public ServiceProcess jvmArg(String arg) {
+        jvmArgs.add(arg);
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path logFile() {
+        return logDir.resolve(name + "-" + starts + ".log");
+    }
+
+    /** Starts the JVM and waits until {@code /q/health/ready} answers 200. */
+    public synchronized ServiceProcess start() {
+        if (process != null && process.isAlive()) {
+            return this;
+        }
+        starts++;
+        try {
+            Files.createDirectories(logDir);
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx256m");
+            command.add("-XX:TieredStopAtLevel=1");
+            command.addAll(jvmArgs);
+            command.add("-jar");
+            command.add(jar.toString());
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile().toFile());
+            builder.environment().putAll(env);
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+        awaitReady(Duration.ofSeconds(60));
+        return this;
+    }
+
+    /** Stops gracefully (SIGTERM) and waits for the exit. */
+    public synchronized void stop() {
+        end(false);
+    }
+
+    /** Kills at once (SIGKILL): no shutdown hook, no chance to finish anything in flight. */
+    public synchronized void kill() {
+        end(true);
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    private void end(boolean force) {
+        if (process == null) {
+            return;
+        }
+        if (force) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    private void awaitReady(Duration timeout) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + logFile());
+            }
+            try {
+                if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException(name + " not ready after " + timeout + "; see " + logFile());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.ordersaga.worker.jobs;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.messaging.http.RequestIds;
+import io.smallrye.mutiny.Uni;
+
+/** The api's callback endpoint ({@code API_URL}). Guarded by {@link ApiTransport}. */
+@RegisterRestClient(configKey = "api")
+@Path("/internal/order-events")
+@Consumes(MediaType.APPLICATION_JSON)
+public interface ApiClient {
+
+    @POST
+    Uni<Void> orderEvent(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(RequestIds.HEADER) String requestId, Envelope envelope);
+}

@@ -1,0 +1,72 @@
+package dev.ordersaga.worker.jobs;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.messaging.contract.MessageTypes;
+import dev.ordersaga.messaging.http.InternalAuth;
+import dev.ordersaga.messaging.inbox.Inbox;
+import dev.ordersaga.messaging.inbox.InboxHandler;
+import dev.ordersaga.messaging.inbox.InboxOutcome;
+import dev.ordersaga.worker.WorkerConfig;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Stock commands from the api, taken through the inbox (idempotent by message id, in order per
+ * order). A job is finished even when the caller stops waiting for it: a timeout on the api's side
+ * does not undo the work, which is why the api's retry must be (and is) harmless.
+ */
+@Path("/jobs")
+@InternalAuth
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class JobResource {
+
+    private final Inbox inbox;
+    private final ReservationService reservations;
+    private final WorkerConfig config;
+
+    public JobResource(Inbox inbox, ReservationService reservations, WorkerConfig config) {
+        this.inbox = inbox;
+        this.reservations = reservations;
+        this.config = config;
+    }
+
+    @POST
+    @Path("/reserve-stock")
+    public Uni<InboxOutcome> reserveStock(@NotNull Envelope envelope) {
+        return run(envelope, reservations::reserve);
+    }
+
+    @POST
+    @Path("/release-stock")
+    public Uni<InboxOutcome> releaseStock(@NotNull Envelope envelope) {
+        return run(envelope, reservations::release);
+    }
+
+    private Uni<InboxOutcome> run(Envelope envelope, InboxHandler handler) {
+        Uni<Void> job = Uni.createFrom().voidItem();
+        if (config.slowWorkerMs() > 0) {
+            job = job.onItem().delayIt().by(Duration.ofMillis(config.slowWorkerMs()));
+        }
+        var result = job.chain(() -> inbox.receive(MessageTypes.API, envelope, handler))
+                .subscribeAsCompletionStage();
+        // Detached from the HTTP exchange: a caller that gives up does not cancel the job.
+        return Uni.createFrom().emitter(emitter -> result.whenComplete((outcome, failure) -> {
+            if (failure != null) {
+                emitter.fail(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause()
+                        : failure);
+            } else {
+                emitter.complete(outcome);
+            }
+        }));
+    }
+}

@@ -1,0 +1,165 @@
+package dev.ordersaga.worker.jobs;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.messaging.contract.MessageTypes;
+import dev.ordersaga.messaging.contract.StockMessages.Line;
+import dev.ordersaga.messaging.contract.StockMessages.ReleaseStock;
+import dev.ordersaga.messaging.contract.StockMessages.ReserveStock;
+import dev.ordersaga.messaging.contract.StockMessages.StockResult;
+import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.messaging.logging.LogFields;
+import dev.ordersaga.messaging.outbox.NewMessage;
+import dev.ordersaga.messaging.outbox.OutboxWriter;
+import dev.ordersaga.worker.stock.StockLevel;
+import dev.ordersaga.worker.stock.StockRepository;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+/**
+ * Reserves and releases stock. Each runs inside the inbox's transaction and writes its result
+ * message to the worker's outbox in that same transaction: the api hears of every reservation
+ * exactly as it was committed.
+ */
+@ApplicationScoped
+public class ReservationService {
+
+    private static final Logger LOG = Logger.getLogger(ReservationService.class);
+
+    private final StockRepository stock;
+    private final OutboxWriter outbox;
+    private final ObjectMapper mapper;
+
+    public ReservationService(StockRepository stock, OutboxWriter outbox, ObjectMapper mapper) {
+        this.stock = stock;
+        this.outbox = outbox;
+        this.mapper = mapper;
+    }
+
+    /** Reserves every line of the order, or none, and reports StockReserved or StockRejected. */
+    public Uni<List<UUID>> reserve(SqlConnection tx, Envelope envelope) {
+        expectType(envelope, MessageTypes.RESERVE_STOCK);
+        ReserveStock command = read(envelope, ReserveStock.class);
+        List<Line> lines = validLines(envelope, command);
+        return stock.lockReservation(tx, command.orderId())
+                .onItem().transformToUni(existing -> existing.isPresent()
+                        ? Uni.createFrom().item(List.<UUID>of())
+                        : reserveNew(tx, envelope, command.orderId(), lines));
+    }
+
+    private Uni<List<UUID>> reserveNew(SqlConnection tx, Envelope envelope, String orderId, List<Line> lines) {
+        return stock.lock(tx, lines.stream().map(Line::sku).toList())
+                .onItem().transformToUni(levels -> {
+                    Optional<String> shortage = shortage(lines, levels);
+                    if (shortage.isPresent()) {
+                        log(envelope, "rejected: " + shortage.get());
+                        return stock.insertReservation(tx, orderId, lines, "REJECTED", shortage.get())
+                                .chain(() -> report(tx, envelope, MessageTypes.STOCK_REJECTED,
+                                        new StockResult(orderId, shortage.get(), null)));
+                    }
+                    log(envelope, "reserved " + lines.size() + " line(s)");
+                    return stock.move(tx, lines, 1)
+                            .chain(() -> stock.insertReservation(tx, orderId, lines, "RESERVED", null))
+                            .chain(() -> report(tx, envelope, MessageTypes.STOCK_RESERVED,
+                                    new StockResult(orderId, null, null)));
+                });
+    }
+
+    /** Gives back what the order reserved, if it still holds a reservation, and reports StockReleased. */
+    public Uni<List<UUID>> release(SqlConnection tx, Envelope envelope) {
+        expectType(envelope, MessageTypes.RELEASE_STOCK);
+        ReleaseStock command = read(envelope, ReleaseStock.class);
+        requireOrder(envelope, command.orderId());
+        String orderId = command.orderId();
+        return stock.lockReservation(tx, orderId)
+                .onItem().transformToUni(reservation -> {
+                    if (reservation.isEmpty() || !"RESERVED".equals(reservation.get().status())) {
+                        log(envelope, "nothing to release");
+                        return report(tx, envelope, MessageTypes.STOCK_RELEASED, new StockResult(orderId, null, false));
+                    }
+                    log(envelope, "released " + reservation.get().items().size() + " line(s)");
+                    return stock.move(tx, reservation.get().items(), -1)
+                            .chain(() -> stock.setReservationStatus(tx, orderId, "RELEASED"))
+                            .chain(() -> report(tx, envelope, MessageTypes.STOCK_RELEASED,
+                                    new StockResult(orderId, null, true)));
+                });
+    }
+
+    private Uni<List<UUID>> report(SqlConnection tx, Envelope cause, String type, StockResult result) {
+        return outbox.enqueue(tx, new NewMessage(MessageTypes.API, type, result.orderId(), result, cause.requestId()))
+                .map(List::of);
+    }
+
+    static Optional<String> shortage(List<Line> lines, List<StockLevel> levels) {
+        Map<String, Long> available = new HashMap<>();
+        levels.forEach(l -> available.put(l.sku(), l.available()));
+        List<String> problems = new ArrayList<>();
+        for (Line line : lines) {
+            Long have = available.get(line.sku());
+            if (have == null) {
+                problems.add("unknown sku " + line.sku());
+            } else if (have < line.quantity()) {
+                problems.add("insufficient stock for " + line.sku() + " (requested " + line.quantity()
+                        + ", available " + have + ")");
+            }
+        }
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
+    }
+
+    private static void expectType(Envelope envelope, String type) {
+        if (!type.equals(envelope.type())) {
+            throw ProblemException.badRequest("wrong-message-type",
+                    "this endpoint takes " + type + ", not " + envelope.type());
+        }
+    }
+
+    private <T> T read(Envelope envelope, Class<T> type) {
+        try {
+            return mapper.treeToValue(envelope.payload(), type);
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("malformed-message",
+                    "payload is not a " + type.getSimpleName() + ": " + e.getOriginalMessage());
+        }
+    }
+
+    private static void requireOrder(Envelope envelope, String orderId) {
+        if (orderId == null || !orderId.equals(envelope.aggregateId())) {
+            throw ProblemException.badRequest("malformed-message", "payload orderId must equal aggregateId");
+        }
+    }
+
+    private static List<Line> validLines(Envelope envelope, ReserveStock command) {
+        requireOrder(envelope, command.orderId());
+        if (command.items() == null || command.items().isEmpty() || command.items().size() > 100) {
+            throw ProblemException.badRequest("malformed-message", "a reservation needs 1 to 100 items");
+        }
+        var skus = new HashSet<String>();
+        for (Line line : command.items()) {
+            if (line == null || line.sku() == null || line.sku().isBlank() || line.quantity() < 1
+                    || !skus.add(line.sku())) {
+                throw ProblemException.badRequest("malformed-message",
+                        "every item needs a distinct sku and a quantity of at least 1");
+            }
+        }
+        return command.items();
+    }
+
+    private static void log(Envelope envelope, String what) {
+        LogFields.with(Map.of("orderId", envelope.aggregateId(), "messageId", envelope.messageId()),
+                () -> LOG.infof("%s for order %s: %s", envelope.type(), envelope.aggregateId(), what));
+    }
+}
