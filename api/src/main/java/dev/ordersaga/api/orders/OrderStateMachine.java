@@ -70,6 +70,6 @@ public final class OrderStateMachine {
     private static Decision illegal(OrderStatus current, Command command) {
         throw new ProblemException(409, "illegal-transition", "Illegal transition",
                 "cannot " + command.name().toLowerCase() + " an order that is " + current)
-                .with("status", current.name());
+                .with("orderStatus", current.name());
     }
 }

@@ -1,5 +1,7 @@
 package dev.ordersaga.api.saga;
 
+import java.util.Set;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -25,6 +27,8 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class WorkerTransport implements MessageTransport {
 
+    private static final Set<String> TYPES = Set.of(MessageTypes.RESERVE_STOCK, MessageTypes.RELEASE_STOCK);
+
     private final WorkerClient client;
     private final InternalSecret secret;
 
@@ -36,6 +40,11 @@ public class WorkerTransport implements MessageTransport {
     @Override
     public String destination() {
         return MessageTypes.WORKER;
+    }
+
+    @Override
+    public Set<String> types() {
+        return TYPES;
     }
 
     @Override

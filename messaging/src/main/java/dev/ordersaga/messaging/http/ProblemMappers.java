@@ -39,6 +39,11 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e) {
+        return unreadable(e);
+    }
+
+    @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e) {
         String detail = e instanceof MismatchedInputException m && !m.getPath().isEmpty()
                 ? "field '" + path(m) + "': " + (e instanceof InvalidFormatException ? "wrong type or format" : "unexpected value")

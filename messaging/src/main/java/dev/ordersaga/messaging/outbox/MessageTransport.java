@@ -13,6 +13,12 @@ public interface MessageTransport {
     /** The outbox destination this transport serves (the {@code destination} column). */
     String destination();
 
+    /**
+     * The message types the destination takes. A row of another type is dead-lettered before any
+     * call, so that a poison message never counts against the circuit breaker, nor waits for it.
+     */
+    java.util.Set<String> types();
+
     /** Sends one message; completes once the receiver has acknowledged it. */
     Uni<Void> deliver(Envelope envelope);
 }

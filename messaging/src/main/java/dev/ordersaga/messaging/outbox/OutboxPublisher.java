@@ -132,6 +132,10 @@ public class OutboxPublisher {
             return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
                     "no transport for destination '" + message.destination() + "'"));
         }
+        if (!transport.types().contains(message.type())) {
+            return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
+                    "unknown message type '" + message.type() + "' for destination '" + message.destination() + "'"));
+        }
         Envelope envelope;
         try {
             envelope = envelope(message);

@@ -39,16 +39,17 @@ public class ApiTransport implements MessageTransport {
     }
 
     @Override
+    public Set<String> types() {
+        return TYPES;
+    }
+
+    @Override
     @Timeout(2000)
     @Retry(maxRetries = 2, delay = 100, jitter = 50)
     @RetryWhen(exception = FailureClassifier.Retryable.class)
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 5000, successThreshold = 2,
             skipOn = PoisonMessageException.class)
     public Uni<Void> deliver(Envelope envelope) {
-        if (!TYPES.contains(envelope.type())) {
-            return Uni.createFrom().failure(
-                    new PoisonMessageException("unknown message type '" + envelope.type() + "' for the api"));
-        }
         return client.orderEvent(secret.bearer(), envelope.requestId(), envelope);
     }
 }
