@@ -13,7 +13,7 @@ import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.contract.MessageTypes;
 import dev.ordersaga.messaging.http.InternalAuth;
 import dev.ordersaga.messaging.inbox.Inbox;
-import dev.ordersaga.messaging.inbox.InboxHandler;
+import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.inbox.InboxOutcome;
 import dev.ordersaga.worker.WorkerConfig;
 import io.smallrye.mutiny.Uni;
@@ -42,21 +42,25 @@ public class JobResource {
     @POST
     @Path("/reserve-stock")
     public Uni<InboxOutcome> reserveStock(@NotNull Envelope envelope) {
-        return run(envelope, reservations::reserve);
+        return run(envelope, MessageTypes.RESERVE_STOCK);
     }
 
     @POST
     @Path("/release-stock")
     public Uni<InboxOutcome> releaseStock(@NotNull Envelope envelope) {
-        return run(envelope, reservations::release);
+        return run(envelope, MessageTypes.RELEASE_STOCK);
     }
 
-    private Uni<InboxOutcome> run(Envelope envelope, InboxHandler handler) {
+    private Uni<InboxOutcome> run(Envelope envelope, String expectedType) {
+        if (!expectedType.equals(envelope.type())) {
+            throw ProblemException.badRequest("wrong-message-type",
+                    "this endpoint takes " + expectedType + ", not " + envelope.type());
+        }
         Uni<Void> job = Uni.createFrom().voidItem();
         if (config.slowWorkerMs() > 0) {
             job = job.onItem().delayIt().by(Duration.ofMillis(config.slowWorkerMs()));
         }
-        var result = job.chain(() -> inbox.receive(MessageTypes.API, envelope, handler))
+        var result = job.chain(() -> inbox.receive(MessageTypes.API, envelope, reservations))
                 .subscribeAsCompletionStage();
         // Detached from the HTTP exchange: a caller that gives up does not cancel the job.
         return Uni.createFrom().emitter(emitter -> result.whenComplete((outcome, failure) -> {

@@ -22,6 +22,7 @@ import dev.ordersaga.messaging.contract.StockMessages.ReleaseStock;
 import dev.ordersaga.messaging.contract.StockMessages.ReserveStock;
 import dev.ordersaga.messaging.contract.StockMessages.StockResult;
 import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.messaging.inbox.InboxHandler;
 import dev.ordersaga.messaging.logging.LogFields;
 import dev.ordersaga.messaging.outbox.NewMessage;
 import dev.ordersaga.messaging.outbox.OutboxWriter;
@@ -36,7 +37,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * exactly as it was committed.
  */
 @ApplicationScoped
-public class ReservationService {
+public class ReservationService implements InboxHandler {
 
     private static final Logger LOG = Logger.getLogger(ReservationService.class);
 
@@ -50,9 +51,22 @@ public class ReservationService {
         this.mapper = mapper;
     }
 
+    /**
+     * Applies one command by its type. Used for every message of an order, including those that
+     * waited in the inbox for their predecessors, whichever endpoint they came through.
+     */
+    @Override
+    public Uni<List<UUID>> apply(SqlConnection tx, Envelope envelope) {
+        return switch (envelope.type()) {
+            case MessageTypes.RESERVE_STOCK -> reserve(tx, envelope);
+            case MessageTypes.RELEASE_STOCK -> release(tx, envelope);
+            default -> throw ProblemException.badRequest("unknown-message-type",
+                    "unknown message type '" + envelope.type() + "'");
+        };
+    }
+
     /** Reserves every line of the order, or none, and reports StockReserved or StockRejected. */
-    public Uni<List<UUID>> reserve(SqlConnection tx, Envelope envelope) {
-        expectType(envelope, MessageTypes.RESERVE_STOCK);
+    Uni<List<UUID>> reserve(SqlConnection tx, Envelope envelope) {
         ReserveStock command = read(envelope, ReserveStock.class);
         List<Line> lines = validLines(envelope, command);
         return stock.lockReservation(tx, command.orderId())
@@ -80,8 +94,7 @@ public class ReservationService {
     }
 
     /** Gives back what the order reserved, if it still holds a reservation, and reports StockReleased. */
-    public Uni<List<UUID>> release(SqlConnection tx, Envelope envelope) {
-        expectType(envelope, MessageTypes.RELEASE_STOCK);
+    Uni<List<UUID>> release(SqlConnection tx, Envelope envelope) {
         ReleaseStock command = read(envelope, ReleaseStock.class);
         requireOrder(envelope, command.orderId());
         String orderId = command.orderId();
@@ -118,13 +131,6 @@ public class ReservationService {
             }
         }
         return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
-    }
-
-    private static void expectType(Envelope envelope, String type) {
-        if (!type.equals(envelope.type())) {
-            throw ProblemException.badRequest("wrong-message-type",
-                    "this endpoint takes " + type + ", not " + envelope.type());
-        }
     }
 
     private <T> T read(Envelope envelope, Class<T> type) {
