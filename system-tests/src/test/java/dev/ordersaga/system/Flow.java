@@ -1,0 +1,101 @@
+package dev.ordersaga.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import dev.ordersaga.stack.OrderStack;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+/** What a client and an operator do against a running {@link OrderStack}, plus the invariants they check. */
+final class Flow {
+
+    private final OrderStack stack;
+
+    Flow(OrderStack stack) {
+        this.stack = stack;
+    }
+
+    void setStock(String sku, long available) {
+        given().baseUri(stack.worker.url()).header("Authorization", stack.bearer()).contentType(ContentType.JSON)
+                .body("{\"available\":" + available + "}").put("/stock/" + sku).then().statusCode(200);
+    }
+
+    /** {available, reserved} of a sku, read from the worker. */
+    long[] stock(String sku) {
+        Response r = given().baseUri(stack.worker.url()).header("Authorization", stack.bearer()).get("/stock/" + sku);
+        assertThat(r.statusCode()).isEqualTo(200);
+        return new long[] { ((Number) r.path("available")).longValue(), ((Number) r.path("reserved")).longValue() };
+    }
+
+    String order(String apiUrl, String customer, String sku, int quantity) {
+        Response r = given().baseUri(apiUrl).contentType(ContentType.JSON)
+                .body("{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + "}]}")
+                .post("/orders");
+        assertThat(r.statusCode()).as("POST /orders: %s", r.asString()).isEqualTo(202);
+        assertThat((String) r.path("status")).isEqualTo("PENDING");
+        return r.path("id");
+    }
+
+    String order(String customer, String sku, int quantity) {
+        return order(stack.api.url(), customer, sku, quantity);
+    }
+
+    Response get(String id) {
+        return given().baseUri(stack.api.url()).get("/orders/" + id);
+    }
+
+    String status(String id) {
+        return get(id).path("status");
+    }
+
+    Response command(String id, String command) {
+        return given().baseUri(stack.api.url()).post("/orders/" + id + "/" + command);
+    }
+
+    void awaitStatus(Collection<String> ids, String status, Duration within) {
+        await().atMost(within).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            for (String id : ids) {
+                assertThat(status(id)).as("order %s", id).isEqualTo(status);
+            }
+        });
+    }
+
+    /** Orders rows by id straight from the api's database. */
+    List<Map<String, Object>> orderRows(Collection<String> ids) {
+        return stack.postgres.query("orders", "SELECT id::text, status, version FROM orders WHERE id::text = ANY(?)",
+                (Object) ids.toArray(String[]::new));
+    }
+
+    long ordersDb(String sql, Object... args) {
+        return stack.postgres.number("orders", sql, args);
+    }
+
+    long stockDb(String sql, Object... args) {
+        return stack.postgres.number("stock", sql, args);
+    }
+
+    /** Every outbox row of both services eventually sent; none left claimed, pending or dead. */
+    void awaitOutboxesDrained(Duration within) {
+        await().atMost(within).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            assertThat(ordersDb("SELECT count(*) FROM outbox WHERE status <> 'sent'")).as("api outbox backlog").isZero();
+            assertThat(stockDb("SELECT count(*) FROM outbox WHERE status <> 'sent'")).as("worker outbox backlog").isZero();
+        });
+    }
+
+    /**
+     * Stock is conserved: available + reserved equals what was stocked, and reserved equals exactly
+     * the units of the orders that hold a reservation (confirmed or paid) - no double reservation.
+     */
+    void assertConserved(String sku, long stocked, long unitsHeld) {
+        long[] s = stock(sku);
+        assertThat(s[0] + s[1]).as("available + reserved of %s", sku).isEqualTo(stocked);
+        assertThat(s[1]).as("reserved units of %s", sku).isEqualTo(unitsHeld);
+    }
+}
