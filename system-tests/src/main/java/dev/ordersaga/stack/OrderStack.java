@@ -64,8 +64,7 @@ public final class OrderStack implements AutoCloseable {
 
     /** Short guards and a brisk outbox, so that faults heal within a test's patience. */
     private static void faultTolerantDefaults(ServiceProcess p, String peer) {
-        p.env("OUTBOX_POLL_EVERY", "250ms")
-                .env("OUTBOX_BACKOFF_BASE", "100ms")
+        p.env("OUTBOX_BACKOFF_BASE", "100ms")
                 .env("OUTBOX_BACKOFF_CAP", "1s")
                 .env("OUTBOX_LEASE", "5s")
                 .env(peer + "_CLIENT_TIMEOUT_MS", "1000")

@@ -17,9 +17,16 @@ import io.restassured.response.Response;
 final class Flow {
 
     private final OrderStack stack;
+    private final String readApi;
 
     Flow(OrderStack stack) {
+        this(stack, stack.api.url());
+    }
+
+    /** A flow that reads orders through {@code readApi} (another api instance of the stack). */
+    Flow(OrderStack stack, String readApi) {
         this.stack = stack;
+        this.readApi = readApi;
     }
 
     void setStock(String sku, long available) {
@@ -48,7 +55,7 @@ final class Flow {
     }
 
     Response get(String id) {
-        return given().baseUri(stack.api.url()).get("/orders/" + id);
+        return given().baseUri(readApi).get("/orders/" + id);
     }
 
     String status(String id) {

@@ -111,6 +111,11 @@ public final class ServiceProcess implements AutoCloseable {
         end(true);
     }
 
+    /** The operating system's process id, while running. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }

@@ -31,7 +31,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Vertx vertx;
     private final NetServer server;
     private final NetClient client;
-    private final int targetPort;
+    private volatile int targetPort;
     private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.FORWARD;
 
@@ -71,6 +71,16 @@ public final class TcpProxy implements AutoCloseable {
             open.forEach(NetSocket::close);
             open.clear();
         }
+    }
+
+    /**
+     * Sends new connections to another port from now on and ends the established ones, as a
+     * Kubernetes Service does when its endpoints change.
+     */
+    public void retarget(int port) {
+        this.targetPort = port;
+        open.forEach(NetSocket::close);
+        open.clear();
     }
 
     public void heal() {

@@ -64,6 +64,25 @@ public class Inbox {
                 .invoke(outcome -> afterCommit(source, envelope, outcome));
     }
 
+    /**
+     * Whether this message id was already taken. A receiver that does slow work first can answer a
+     * redelivery at once with {@link InboxOutcome.Status#DUPLICATE} instead of doing it again.
+     */
+    public Uni<Boolean> alreadyReceived(Envelope envelope) {
+        validate(envelope);
+        return repository.seen(pool, envelope.messageId())
+                .invoke(seen -> {
+                    if (seen) {
+                        registry.counter("inbox.duplicates", "source", "early-check").increment();
+                    }
+                });
+    }
+
+    /** The outcome reported for a message recognised by {@link #alreadyReceived(Envelope)}. */
+    public static InboxOutcome duplicate() {
+        return InboxOutcome.duplicate();
+    }
+
     private static void validate(Envelope e) {
         if (e == null || e.messageId() == null || e.type() == null || e.type().isBlank()
                 || e.aggregateId() == null || e.aggregateId().isBlank() || e.seq() < 1 || e.payload() == null

@@ -38,6 +38,13 @@ public class InboxRepository {
             SELECT message_id, message_type, aggregate_id, seq, payload, request_id, received_at FROM inbox
             WHERE source = $1 AND aggregate_id = $2 AND seq = $3 AND status = 'waiting'""";
 
+    private static final String SEEN = "SELECT 1 FROM inbox WHERE message_id = $1";
+
+    /** Whether a message id was taken before (outside any transaction: a cheap early answer). */
+    public Uni<Boolean> seen(io.vertx.mutiny.sqlclient.Pool pool, UUID id) {
+        return pool.preparedQuery(SEEN).execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
+    }
+
     /** Records a message as waiting; false when its id was seen before. */
     public Uni<Boolean> insert(SqlConnection tx, String source, UUID id, String type, String aggregateId, long seq,
             String payload, String requestId) {

@@ -173,7 +173,9 @@ public class OutboxPublisher {
     private Uni<Void> onFailure(OutboxMessage message, DeliveryFailure failure) {
         registry.counter("outbox.delivery.failures", "destination", message.destination(),
                 "errorKind", failure.kind().label()).increment();
-        if (!failure.retryable() || message.attempts() >= config.maxAttempts()) {
+        // An open breaker means no call was made: that is no attempt, and no reason to give up.
+        boolean notAttempted = failure.kind() == ErrorKind.CIRCUIT_OPEN;
+        if (!failure.retryable() || !notAttempted && message.attempts() >= config.maxAttempts()) {
             DeliveryFailure last = failure.retryable()
                     ? new DeliveryFailure(failure.kind(), false,
                             "gave up after " + message.attempts() + " attempts: " + failure.detail())
@@ -184,7 +186,7 @@ public class OutboxPublisher {
         LogFields.with(fields(message, failure), () -> LOG.warnf(
                 "delivery of %s to %s failed (%s), retry in %d ms", message.type(), message.destination(),
                 failure.detail(), delay));
-        return repository.markRetry(message.id(), publisherId, delay, failure)
+        return repository.markRetry(message.id(), publisherId, delay, failure, notAttempted)
                 .onFailure().recoverWithNull();
     }
 

@@ -57,7 +57,7 @@ public class OutboxRepository {
             RETURNING created_at, sent_at""";
 
     private static final String MARK_RETRY = """
-            UPDATE outbox SET status = 'pending', claimed_by = NULL,
+            UPDATE outbox SET status = 'pending', claimed_by = NULL, attempts = attempts - $6,
                 next_attempt_at = now() + $2::bigint * interval '1 millisecond', last_error = $3, last_error_kind = $4
             WHERE id = $1 AND status = 'in_flight' AND claimed_by = $5""";
 
@@ -125,11 +125,15 @@ public class OutboxRepository {
                         : Optional.of(lag(rows.iterator().next())));
     }
 
-    /** Puts a claimed row back to pending, due again after {@code delayMillis}. */
-    public Uni<Void> markRetry(UUID id, String publisher, long delayMillis, DeliveryFailure failure) {
-        return pool.preparedQuery(MARK_RETRY)
-                .execute(Tuple.of(id, delayMillis, failure.detail(), failure.kind().label(), publisher))
-                .replaceWithVoid();
+    /**
+     * Puts a claimed row back to pending, due again after {@code delayMillis}. When the call was
+     * never made ({@code notAttempted}, e.g. an open circuit breaker) the claim's attempt is given back.
+     */
+    public Uni<Void> markRetry(UUID id, String publisher, long delayMillis, DeliveryFailure failure,
+            boolean notAttempted) {
+        Tuple args = Tuple.tuple().addUUID(id).addLong(delayMillis).addString(failure.detail())
+                .addString(failure.kind().label()).addString(publisher).addInteger(notAttempted ? 1 : 0);
+        return pool.preparedQuery(MARK_RETRY).execute(args).replaceWithVoid();
     }
 
     /** Dead-letters a claimed row with the reason. */

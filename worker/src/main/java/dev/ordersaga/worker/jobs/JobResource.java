@@ -51,16 +51,26 @@ public class JobResource {
         return run(envelope, MessageTypes.RELEASE_STOCK);
     }
 
+    /** Delays the start of a job by {@code SIM_SLOW_WORKER_MS} (seed experiment C). */
+    private Uni<InboxOutcome> slowly(Uni<InboxOutcome> job) {
+        if (config.slowWorkerMs() <= 0) {
+            return job;
+        }
+        return Uni.createFrom().voidItem()
+                .onItem().delayIt().by(Duration.ofMillis(config.slowWorkerMs()))
+                .chain(() -> job);
+    }
+
     private Uni<InboxOutcome> run(Envelope envelope, String expectedType) {
         if (!expectedType.equals(envelope.type())) {
             throw ProblemException.badRequest("wrong-message-type",
                     "this endpoint takes " + expectedType + ", not " + envelope.type());
         }
-        Uni<Void> job = Uni.createFrom().voidItem();
-        if (config.slowWorkerMs() > 0) {
-            job = job.onItem().delayIt().by(Duration.ofMillis(config.slowWorkerMs()));
-        }
-        var result = job.chain(() -> inbox.receive(MessageTypes.API, envelope, reservations))
+        // A redelivery of a job already done is answered at once, however slow the job itself is.
+        var result = inbox.alreadyReceived(envelope)
+                .onItem().transformToUni(seen -> seen
+                        ? Uni.createFrom().item(Inbox.duplicate())
+                        : slowly(Uni.createFrom().deferred(() -> inbox.receive(MessageTypes.API, envelope, reservations))))
                 .subscribeAsCompletionStage();
         // Detached from the HTTP exchange: a caller that gives up does not cancel the job.
         return Uni.createFrom().emitter(emitter -> result.whenComplete((outcome, failure) -> {
