@@ -1,0 +1,334 @@
+package dev.ordersaga.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.ordersaga.stack.OrderStack;
+import dev.ordersaga.testsupport.ServiceProcess;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+
+/**
+ * The order-intake benchmark of BENCHMARKS.md, in one run on this machine (JVM mode): start-up
+ * time, the maximum accepted rate at a fixed concurrency, accept latency and PENDING to CONFIRMED
+ * latency at half that rate, outbox publish lag and backlog, RSS after the run, and the ceiling of
+ * the same order + outbox insert transaction measured by pgbench against the same PostgreSQL.
+ *
+ * <p>System properties: {@code bench.concurrency} (32), {@code bench.seconds} (20),
+ * {@code bench.warmup} (10), {@code bench.skus} (16).
+ */
+public final class OrderBenchmark {
+
+    private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
+
+    private final int concurrency = Integer.getInteger("bench.concurrency", 32);
+    private final int seconds = Integer.getInteger("bench.seconds", 20);
+    private final int warmup = Integer.getInteger("bench.warmup", 10);
+    private final int skus = Integer.getInteger("bench.skus", 16);
+    private final Vertx vertx = Vertx.vertx();
+    private OrderStack stack;
+    private HttpClient client;
+
+    public static void main(String[] args) throws Exception {
+        new OrderBenchmark().run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        stack = OrderStack.builder("bench")
+                .apiEnv("QUARKUS_LOG_CATEGORY__DEV_ORDERSAGA__LEVEL", "WARN")
+                .workerEnv("QUARKUS_LOG_CATEGORY__DEV_ORDERSAGA__LEVEL", "WARN")
+                .build().start();
+        try {
+            report("start-up (s, from the Quarkus log): worker %s, api %s", startedIn(stack.worker),
+                    startedIn(stack.api));
+            for (int i = 0; i < skus; i++) {
+                setStock("bench-" + i);
+            }
+            client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+                    .setDefaultPort(stack.api.port()).setKeepAlive(true),
+                    new PoolOptions().setHttp1MaxSize(concurrency));
+
+            closedLoop(Duration.ofSeconds(warmup));
+            awaitBacklog(Duration.ofSeconds(60));
+
+            var backlog = new BacklogSampler().start();
+            long maxStart = dbNow();
+            Result max = closedLoop(Duration.ofSeconds(seconds));
+            long[] backlogSeen = backlog.stop();
+            report("max rate, %d concurrent clients, %ds: %.0f orders/s accepted; accept latency p50 %.1f ms, p99 %.1f ms; %d errors",
+                    concurrency, seconds, max.rate(), max.p(50), max.p(99), max.errors);
+            report("outbox backlog during the max-rate phase (api, sampled each second): first %d, max %d, last %d",
+                    backlogSeen[0], backlogSeen[1], backlogSeen[2]);
+            awaitBacklog(Duration.ofSeconds(120));
+            report("publish lag at max rate: %s", lag(maxStart));
+
+            double half = max.rate() / 2;
+            long halfStart = dbNow();
+            Result h = openLoop(half, Duration.ofSeconds(seconds));
+            report("half rate (%.0f orders/s offered, open loop): %.0f accepted/s; accept latency p50 %.1f ms, p99 %.1f ms; %d errors",
+                    half, h.rate(), h.p(50), h.p(99), h.errors);
+            awaitBacklog(Duration.ofSeconds(120));
+            report("PENDING -> CONFIRMED at half rate: %s", confirmLatency(halfStart));
+            report("publish lag at half rate: %s", lag(halfStart));
+            report("RSS after the run: api %d MB, worker %d MB", rssMb(stack.api), rssMb(stack.worker));
+
+            stack.api.stop();
+            stack.worker.stop();
+            double tps = pgbench();
+            if (tps > 0) {
+                report("pgbench, same order + outbox insert transaction, %d clients, %ds: %.0f tx/s; accepted/pgbench = %.2f",
+                        concurrency, seconds, tps, max.rate() / tps);
+            }
+        } finally {
+            stack.close();
+            vertx.close();
+        }
+    }
+
+    private static void report(String format, Object... args) {
+        System.out.println("BENCH " + String.format(format, args));
+    }
+
+    // ---- load ----
+
+    private record Result(long[] latenciesMicros, long ok, long errors, double seconds) {
+        double rate() {
+            return ok / seconds;
+        }
+
+        double p(double percentile) {
+            if (latenciesMicros.length == 0) {
+                return Double.NaN;
+            }
+            int index = (int) Math.ceil(percentile / 100.0 * latenciesMicros.length) - 1;
+            return latenciesMicros[Math.max(0, Math.min(index, latenciesMicros.length - 1))] / 1000.0;
+        }
+    }
+
+    private Future<Integer> post() {
+        String body = "{\"customerId\":\"bench-" + ThreadLocalRandom.current().nextInt(1000)
+                + "\",\"items\":[{\"sku\":\"bench-" + ThreadLocalRandom.current().nextInt(skus)
+                + "\",\"quantity\":1}]}";
+        return client.request(HttpMethod.POST, "/orders")
+                .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer(body)))
+                .compose(resp -> resp.body().map(b -> resp.statusCode()));
+    }
+
+    private Result closedLoop(Duration duration) throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong ok = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        List<CompletableFuture<Void>> users = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            users.add(done);
+            vertx.runOnContext(v -> loop(end, latencies, ok, errors, done));
+        }
+        CompletableFuture.allOf(users.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 60, TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return new Result(sorted(latencies), ok.get(), errors.get(), elapsed);
+    }
+
+    private void loop(long end, ConcurrentLinkedQueue<Long> latencies, AtomicLong ok, AtomicLong errors,
+            CompletableFuture<Void> done) {
+        if (System.nanoTime() >= end) {
+            done.complete(null);
+            return;
+        }
+        long sent = System.nanoTime();
+        post().onComplete(r -> {
+            if (r.succeeded() && r.result() == 202) {
+                ok.incrementAndGet();
+                latencies.add((System.nanoTime() - sent) / 1000);
+            } else {
+                errors.incrementAndGet();
+            }
+            loop(end, latencies, ok, errors, done);
+        });
+    }
+
+    /** Sends at a fixed rate; latency is measured from each request's intended start (no coordinated omission). */
+    private Result openLoop(double rate, Duration duration) throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong ok = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicLong issued = new AtomicLong();
+        long total = (long) (rate * duration.toSeconds());
+        long start = System.nanoTime();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        AtomicLong finished = new AtomicLong();
+        vertx.setPeriodic(1, id -> {
+            long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * rate));
+            while (issued.get() < due) {
+                long n = issued.getAndIncrement();
+                long intended = start + (long) (n / rate * 1e9);
+                post().onComplete(r -> {
+                    if (r.succeeded() && r.result() == 202) {
+                        ok.incrementAndGet();
+                        latencies.add((System.nanoTime() - intended) / 1000);
+                    } else {
+                        errors.incrementAndGet();
+                    }
+                    if (finished.incrementAndGet() == total) {
+                        done.complete(null);
+                    }
+                });
+            }
+            if (issued.get() >= total) {
+                vertx.cancelTimer(id);
+            }
+        });
+        done.get(duration.toSeconds() + 60, TimeUnit.SECONDS);
+        return new Result(sorted(latencies), ok.get(), errors.get(), duration.toSeconds());
+    }
+
+    private static long[] sorted(ConcurrentLinkedQueue<Long> values) {
+        long[] array = values.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(array);
+        return array;
+    }
+
+    // ---- measurements from the databases and the processes ----
+
+    private void setStock(String sku) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.worker.url() + "/stock/" + sku))
+                .header("Authorization", stack.bearer()).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"available\":1000000000}")).build();
+        http.send(request, java.net.http.HttpResponse.BodyHandlers.discarding());
+    }
+
+    private long dbNow() {
+        return stack.postgres.number("orders", "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
+    }
+
+    private String lag(long sinceMicros) {
+        return percentiles("orders", "SELECT extract(epoch FROM sent_at - created_at) * 1000 AS ms FROM outbox "
+                + "WHERE status = 'sent' AND created_at >= to_timestamp(? / 1000000.0)", sinceMicros);
+    }
+
+    private String confirmLatency(long sinceMicros) {
+        return percentiles("orders", "SELECT extract(epoch FROM updated_at - created_at) * 1000 AS ms FROM orders "
+                + "WHERE status = 'CONFIRMED' AND created_at >= to_timestamp(? / 1000000.0)", sinceMicros);
+    }
+
+    private String percentiles(String db, String sql, long since) {
+        var rows = stack.postgres.query(db, "SELECT count(*) AS n, "
+                + "percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, "
+                + "percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99 FROM (" + sql + ") t", since);
+        Map<String, Object> r = rows.get(0);
+        return String.format("n %s, p50 %.1f ms, p99 %.1f ms", r.get("n"), toDouble(r.get("p50")), toDouble(r.get("p99")));
+    }
+
+    private static double toDouble(Object o) {
+        return o == null ? Double.NaN : ((Number) o).doubleValue();
+    }
+
+    private void awaitBacklog(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            long api = stack.postgres.number("orders", "SELECT count(*) FROM outbox WHERE status <> 'sent'");
+            long worker = stack.postgres.number("stock", "SELECT count(*) FROM outbox WHERE status <> 'sent'");
+            long pending = stack.postgres.number("orders", "SELECT count(*) FROM orders WHERE status = 'PENDING'");
+            if (api + worker + pending == 0) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        report("WARNING: backlog not drained within %s", within);
+    }
+
+    /** Samples the api's unsent outbox rows each second: first, max and last value. */
+    private final class BacklogSampler {
+        private final List<Long> samples = new ArrayList<>();
+        private Thread thread;
+        private volatile boolean running = true;
+
+        BacklogSampler start() {
+            thread = new Thread(() -> {
+                while (running) {
+                    samples.add(stack.postgres.number("orders", "SELECT count(*) FROM outbox WHERE status <> 'sent'"));
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            thread.start();
+            return this;
+        }
+
+        long[] stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            long max = samples.stream().mapToLong(Long::longValue).max().orElse(0);
+            return new long[] { samples.get(0), max, samples.get(samples.size() - 1) };
+        }
+    }
+
+    private static String startedIn(ServiceProcess process) throws IOException {
+        Matcher m = STARTED.matcher(Files.readString(process.logFile()));
+        return m.find() ? m.group(1) : "?";
+    }
+
+    private static long rssMb(ServiceProcess process) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    /** The api's write transaction (order + sequence + outbox row) as a pgbench script. */
+    private double pgbench() throws Exception {
+        Path script = Files.createTempFile("order-outbox", ".sql");
+        Files.writeString(script, """
+                SELECT gen_random_uuid() AS oid, gen_random_uuid() AS mid \\gset
+                BEGIN;
+                INSERT INTO orders (id, customer_id, status, version, items) VALUES (:'oid', 'pgbench', 'PENDING', 1, '[{"sku":"bench-1","quantity":1}]') RETURNING id, customer_id, status, version, items, reason, created_at, updated_at;
+                WITH seq AS (INSERT INTO outbox_sequence (destination, aggregate_id, last_seq) VALUES ('pgbench', :'oid', 1) ON CONFLICT (destination, aggregate_id) DO UPDATE SET last_seq = outbox_sequence.last_seq + 1 RETURNING last_seq) INSERT INTO outbox (id, destination, message_type, aggregate_id, aggregate_seq, payload, request_id) SELECT :'mid', 'pgbench', 'ReserveStock', :'oid', seq.last_seq, '{"orderId":"x","items":[{"sku":"bench-1","quantity":1}]}', 'r' FROM seq RETURNING aggregate_seq;
+                COMMIT;
+                """);
+        List<String> command = List.of("pgbench", "-n", "-h", "127.0.0.1", "-p", String.valueOf(stack.postgres.port()),
+                "-U", "postgres", "-c", String.valueOf(concurrency), "-j", "2", "-T", String.valueOf(seconds),
+                "-f", script.toString(), "orders");
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            report("pgbench not found (apt-get install postgresql-client): ceiling not measured");
+            return -1;
+        }
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        Matcher m = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+        if (!m.find()) {
+            report("pgbench failed: %s", out);
+            return -1;
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}
