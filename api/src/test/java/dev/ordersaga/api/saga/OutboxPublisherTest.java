@@ -54,10 +54,11 @@ class OutboxPublisherTest {
                 .body("{\"customerId\":\"c-retry\",\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}")
                 .post("/orders").then().statusCode(202).extract().path("id");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            var row = ApiDatabase.rows("SELECT status, attempts, last_error_kind, next_attempt_at > now() AS later "
+            var row = ApiDatabase.rows("SELECT status, last_error_kind, next_attempt_at > created_at AS later "
                     + "FROM outbox WHERE aggregate_id = ?", id).get(0);
             assertThat(row.get("status")).isEqualTo("pending");
-            assertThat((Integer) row.get("attempts")).isGreaterThanOrEqualTo(2);
+            assertThat(row.get("later")).isEqualTo(true);
+            // connect while the breaker is closed; circuit-open (no attempt counted) once it opened.
             assertThat(row.get("last_error_kind")).isIn("connect", "timeout", "circuit-open");
         });
         given().get("/orders/" + id).then().body("status", equalTo("PENDING"));
