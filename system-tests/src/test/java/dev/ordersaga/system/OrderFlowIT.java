@@ -103,7 +103,7 @@ class OrderFlowIT {
             ids.add(flow.order("c-down", sku, 2));
         }
         assertThat(flow.orderRows(ids)).allSatisfy(r -> assertThat(r.get("status")).isEqualTo("PENDING"));
-        assertThat(flow.ordersDb("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts > 0")).isPositive();
+        assertThat(flow.ordersDb("SELECT count(*) FROM outbox WHERE status = 'pending' AND last_error IS NOT NULL")).isPositive();
 
         stack.worker.start();
         flow.awaitStatus(ids, "CONFIRMED", HEAL);

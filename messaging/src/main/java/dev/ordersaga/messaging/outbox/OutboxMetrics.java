@@ -27,7 +27,7 @@ public class OutboxMetrics {
             int index = i;
             Gauge.builder("outbox.messages", counts, c -> c.get(index))
                     .tag("status", STATUSES[i])
-                    .description("Outbox rows by status (failed: pending after at least one failed attempt)")
+                    .description("Outbox rows by status (failed: pending after a failed delivery)")
                     .register(registry);
         }
     }

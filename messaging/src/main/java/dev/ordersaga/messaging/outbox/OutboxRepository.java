@@ -74,14 +74,14 @@ public class OutboxRepository {
 
     private static final String LIST = "SELECT " + OutboxMessage.COLUMNS + """
              FROM outbox
-            WHERE status = $1 AND ($2::boolean = false OR attempts > 0)
+            WHERE status = $1 AND ($2::boolean = false OR last_error IS NOT NULL)
             ORDER BY created_at
             LIMIT $3""";
 
     private static final String COUNTS = """
             SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
                    count(*) FILTER (WHERE status = 'in_flight') AS in_flight,
-                   count(*) FILTER (WHERE status = 'pending' AND attempts > 0) AS failed,
+                   count(*) FILTER (WHERE status = 'pending' AND last_error IS NOT NULL) AS failed,
                    count(*) FILTER (WHERE status = 'dead') AS dead
             FROM outbox WHERE status <> 'sent'""";
 
