@@ -56,7 +56,10 @@ public final class OrderBenchmark {
         stack = OrderStack.builder("bench")
                 .apiEnv("QUARKUS_LOG_CATEGORY__DEV_ORDERSAGA__LEVEL", "WARN")
                 .workerEnv("QUARKUS_LOG_CATEGORY__DEV_ORDERSAGA__LEVEL", "WARN")
-                .build().start();
+                .build();
+        stack.api.fastStart(false);
+        stack.worker.fastStart(false);
+        stack.start();
         try {
             report("start-up (s, from the Quarkus log): worker %s, api %s", startedIn(stack.worker),
                     startedIn(stack.api));
@@ -306,15 +309,15 @@ public final class OrderBenchmark {
     private double pgbench() throws Exception {
         Path script = Files.createTempFile("order-outbox", ".sql");
         Files.writeString(script, """
-                SELECT gen_random_uuid() AS oid, gen_random_uuid() AS mid \\gset
+                \\set n random(1, 9000000000000000)
                 BEGIN;
-                INSERT INTO orders (id, customer_id, status, version, items) VALUES (:'oid', 'pgbench', 'PENDING', 1, '[{"sku":"bench-1","quantity":1}]') RETURNING id, customer_id, status, version, items, reason, created_at, updated_at;
-                WITH seq AS (INSERT INTO outbox_sequence (destination, aggregate_id, last_seq) VALUES ('pgbench', :'oid', 1) ON CONFLICT (destination, aggregate_id) DO UPDATE SET last_seq = outbox_sequence.last_seq + 1 RETURNING last_seq) INSERT INTO outbox (id, destination, message_type, aggregate_id, aggregate_seq, payload, request_id) SELECT :'mid', 'pgbench', 'ReserveStock', :'oid', seq.last_seq, '{"orderId":"x","items":[{"sku":"bench-1","quantity":1}]}', 'r' FROM seq RETURNING aggregate_seq;
+                INSERT INTO orders (id, customer_id, status, version, items) VALUES (md5(:n::text)::uuid, 'pgbench', 'PENDING', 1, '[{"sku":"bench-1","quantity":1}]') RETURNING id, customer_id, status, version, items, reason, created_at, updated_at;
+                WITH seq AS (INSERT INTO outbox_sequence (destination, aggregate_id, last_seq) VALUES ('pgbench', md5(:n::text)::uuid::text, 1) ON CONFLICT (destination, aggregate_id) DO UPDATE SET last_seq = outbox_sequence.last_seq + 1 RETURNING last_seq) INSERT INTO outbox (id, destination, message_type, aggregate_id, aggregate_seq, payload, request_id) SELECT md5(:n::text || 'm')::uuid, 'pgbench', 'ReserveStock', md5(:n::text)::uuid::text, seq.last_seq, '{"orderId":"x","items":[{"sku":"bench-1","quantity":1}]}', 'r' FROM seq RETURNING aggregate_seq;
                 COMMIT;
                 """);
         List<String> command = List.of("pgbench", "-n", "-h", "127.0.0.1", "-p", String.valueOf(stack.postgres.port()),
                 "-U", "postgres", "-c", String.valueOf(concurrency), "-j", "2", "-T", String.valueOf(seconds),
-                "-f", script.toString(), "orders");
+                "-M", "prepared", "-f", script.toString(), "orders");
         Process p;
         try {
             p = new ProcessBuilder(command).redirectErrorStream(true).start();

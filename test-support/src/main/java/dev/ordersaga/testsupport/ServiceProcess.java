@@ -28,6 +28,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
+    private boolean fastStart = true;
     private Process process;
     private int starts;
 
@@ -50,6 +51,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     public ServiceProcess env(String key, String value) {
         env.put(key, value);
+        return this;
+    }
+
+    /**
+     * Whether to trade peak speed for start-up time (C1 only, the default for tests). Benchmarks turn
+     * it off to run the JVM as deployed.
+     */
+    public ServiceProcess fastStart(boolean fastStart) {
+        this.fastStart = fastStart;
         return this;
     }
 
@@ -85,7 +95,9 @@ public final class ServiceProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx256m");
-            command.add("-XX:TieredStopAtLevel=1");
+            if (fastStart) {
+                command.add("-XX:TieredStopAtLevel=1");
+            }
             command.addAll(jvmArgs);
             command.add("-jar");
             command.add(jar.toString());

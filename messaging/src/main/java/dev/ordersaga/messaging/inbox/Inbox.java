@@ -1,5 +1,6 @@
 package dev.ordersaga.messaging.inbox;
 
+import io.quarkus.arc.properties.IfBuildProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * handler wrote are dispatched after the commit.
  */
 @ApplicationScoped
+@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class Inbox {
 
     private static final Logger LOG = Logger.getLogger(Inbox.class);
@@ -92,42 +94,42 @@ public class Inbox {
         }
     }
 
+    /**
+     * Locks the aggregate's checkpoint first, so the message can be recorded with its final status in
+     * one insert: applied (next in sequence), waiting (early) or superseded (already passed).
+     */
     private Uni<InboxOutcome> receiveInTransaction(SqlConnection tx, String source, Envelope envelope,
             String payload, InboxHandler handler) {
-        return repository.insert(tx, source, envelope.messageId(), envelope.type(), envelope.aggregateId(),
-                envelope.seq(), payload, envelope.requestId())
-                .onItem().transformToUni(isNew -> isNew
-                        ? inSequence(tx, source, envelope, handler)
-                        : Uni.createFrom().item(InboxOutcome.duplicate()));
-    }
-
-    private Uni<InboxOutcome> inSequence(SqlConnection tx, String source, Envelope envelope, InboxHandler handler) {
         return repository.lockCheckpoint(tx, source, envelope.aggregateId())
                 .onItem().transformToUni(last -> {
-                    if (envelope.seq() <= last) {
-                        return repository.setStatus(tx, envelope.messageId(), "superseded")
-                                .replaceWith(InboxOutcome.duplicate());
-                    }
-                    if (envelope.seq() > last + 1) {
-                        return Uni.createFrom().item(InboxOutcome.deferred());
-                    }
-                    return applyChain(tx, source, envelope, handler, new ArrayList<>(), 0);
+                    String status = envelope.seq() == last + 1 ? "applied"
+                            : envelope.seq() <= last ? "superseded" : "waiting";
+                    return repository.insert(tx, source, envelope.messageId(), envelope.type(),
+                            envelope.aggregateId(), envelope.seq(), payload, envelope.requestId(), status)
+                            .onItem().transformToUni(isNew -> {
+                                if (!isNew || status.equals("superseded")) {
+                                    return Uni.createFrom().item(InboxOutcome.duplicate());
+                                }
+                                if (status.equals("waiting")) {
+                                    return Uni.createFrom().item(InboxOutcome.deferred());
+                                }
+                                return applyChain(tx, source, envelope, handler, new ArrayList<>(), 0);
+                            });
                 });
     }
 
-    /** Applies {@code envelope}, then its waiting successor if there is one, and so on. */
+    /** Applies {@code envelope} (already recorded as applied), then its waiting successor if there is one, and so on. */
     private Uni<InboxOutcome> applyChain(SqlConnection tx, String source, Envelope envelope, InboxHandler handler,
             List<UUID> enqueued, int appliedSoFar) {
         return handler.apply(tx, envelope)
                 .invoke(enqueued::addAll)
-                .onItem().transformToUni(ids -> repository.setStatus(tx, envelope.messageId(), "applied"))
-                .onItem().transformToUni(done -> repository.findWaiting(tx, source, envelope.aggregateId(),
-                        envelope.seq() + 1))
+                .onItem().transformToUni(ids -> repository.advance(tx, source, envelope.aggregateId(), envelope.seq()))
                 .onItem().transformToUni(next -> next.isPresent()
-                        ? applyChain(tx, source, toEnvelope(next.get()), handler, enqueued, appliedSoFar + 1)
-                        : repository.setCheckpoint(tx, source, envelope.aggregateId(), envelope.seq())
-                                .replaceWith(new InboxOutcome(InboxOutcome.Status.APPLIED, appliedSoFar + 1,
-                                        enqueued)));
+                        ? repository.markApplied(tx, next.get().id())
+                                .chain(() -> applyChain(tx, source, toEnvelope(next.get()), handler, enqueued,
+                                        appliedSoFar + 1))
+                        : Uni.createFrom().item(new InboxOutcome(InboxOutcome.Status.APPLIED, appliedSoFar + 1,
+                                enqueued)));
     }
 
     private Envelope toEnvelope(InboxRepository.WaitingMessage waiting) {

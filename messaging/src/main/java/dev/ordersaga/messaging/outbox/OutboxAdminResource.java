@@ -1,5 +1,6 @@
 package dev.ordersaga.messaging.outbox;
 
+import io.quarkus.arc.properties.IfBuildProperty;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -19,6 +20,7 @@ import io.smallrye.mutiny.Uni;
 
 /** Operators' view of the outbox: list rows by status, requeue dead letters. */
 @Path("/admin/outbox")
+@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 @InternalAuth
 @Produces(MediaType.APPLICATION_JSON)
 public class OutboxAdminResource {

@@ -1,5 +1,6 @@
 package dev.ordersaga.messaging.outbox;
 
+import io.quarkus.arc.properties.IfBuildProperty;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +15,7 @@ import io.smallrye.mutiny.Uni;
  * query, so it is refreshed on a schedule rather than at scrape time.
  */
 @ApplicationScoped
+@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class OutboxMetrics {
 
     private static final String[] STATUSES = { "pending", "in_flight", "failed", "dead" };

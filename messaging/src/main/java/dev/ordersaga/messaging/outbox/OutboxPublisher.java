@@ -1,5 +1,6 @@
 package dev.ordersaga.messaging.outbox;
 
+import io.quarkus.arc.properties.IfBuildProperty;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +40,7 @@ import io.smallrye.mutiny.Uni;
  * ({@code outbox.poll-every}) for everything else.
  */
 @ApplicationScoped
+@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class OutboxPublisher {
 
     private static final Logger LOG = Logger.getLogger(OutboxPublisher.class);

@@ -1,5 +1,6 @@
 package dev.ordersaga.messaging.outbox;
 
+import io.quarkus.arc.properties.IfBuildProperty;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /** SQL of the outbox table. Claims are leases taken with {@code FOR UPDATE SKIP LOCKED}. */
 @ApplicationScoped
+@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class OutboxRepository {
 
     private static final String INSERT = """

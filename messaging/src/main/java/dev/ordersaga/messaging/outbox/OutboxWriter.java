@@ -1,5 +1,6 @@
 package dev.ordersaga.messaging.outbox;
 
+import io.quarkus.arc.properties.IfBuildProperty;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * {@link OutboxPublisher#dispatch(java.util.List)} for a first attempt without waiting for the poller.
  */
 @ApplicationScoped
+@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class OutboxWriter {
 
     private final OutboxRepository repository;

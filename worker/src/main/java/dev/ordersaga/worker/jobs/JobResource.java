@@ -67,7 +67,10 @@ public class JobResource {
                     "this endpoint takes " + expectedType + ", not " + envelope.type());
         }
         // A redelivery of a job already done is answered at once, however slow the job itself is.
-        var result = inbox.alreadyReceived(envelope)
+        Uni<Boolean> redelivery = config.slowWorkerMs() > 0
+                ? inbox.alreadyReceived(envelope)
+                : Uni.createFrom().item(false);
+        var result = redelivery
                 .onItem().transformToUni(seen -> seen
                         ? Uni.createFrom().item(Inbox.duplicate())
                         : slowly(Uni.createFrom().deferred(() -> inbox.receive(MessageTypes.API, envelope, reservations))))
