@@ -19,6 +19,7 @@ import dev.ordersaga.messaging.contract.StockMessages.ReleaseStock;
 import dev.ordersaga.messaging.contract.StockMessages.ReserveStock;
 import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.outbox.NewMessage;
+import dev.ordersaga.messaging.outbox.OutboxMessage;
 import dev.ordersaga.messaging.outbox.OutboxPublisher;
 import dev.ordersaga.messaging.outbox.OutboxWriter;
 import io.smallrye.mutiny.Uni;
@@ -52,14 +53,14 @@ public class OrderService {
     public Uni<Created> create(CreateOrderRequest request, String idempotencyKey, String requestId) {
         List<Line> items = lines(request);
         String hash = hash(request.customerId(), items);
-        List<UUID> enqueued = new ArrayList<>();
+        List<OutboxMessage> enqueued = new ArrayList<>();
         return pool.withTransaction(tx -> insertOrReplay(tx, request.customerId(), items, idempotencyKey, hash,
                 requestId, enqueued))
                 .invoke(created -> publisher.dispatch(enqueued));
     }
 
     private Uni<Created> insertOrReplay(SqlConnection tx, String customerId, List<Line> items, String key,
-            String hash, String requestId, List<UUID> enqueued) {
+            String hash, String requestId, List<OutboxMessage> enqueued) {
         UUID id = UUID.randomUUID();
         return orders.insert(tx, id, customerId, items, key, hash)
                 .onItem().transformToUni(inserted -> inserted.isPresent()
@@ -67,7 +68,7 @@ public class OrderService {
                         : replay(tx, key, hash));
     }
 
-    private Uni<Void> reserve(SqlConnection tx, Order order, String requestId, List<UUID> enqueued) {
+    private Uni<Void> reserve(SqlConnection tx, Order order, String requestId, List<OutboxMessage> enqueued) {
         var message = new NewMessage(MessageTypes.WORKER, MessageTypes.RESERVE_STOCK, order.id().toString(),
                 new ReserveStock(order.id().toString(), order.items()), requestId);
         return outbox.enqueue(tx, message).invoke(enqueued::add).replaceWithVoid();
@@ -97,7 +98,7 @@ public class OrderService {
 
     /** Pays or cancels an order; cancelling a confirmed order sends ReleaseStock in the same transaction. */
     public Uni<Order> apply(UUID id, OrderStateMachine.Command command, String requestId) {
-        List<UUID> enqueued = new ArrayList<>();
+        List<OutboxMessage> enqueued = new ArrayList<>();
         return pool.withTransaction(tx -> orders.lock(tx, id)
                 .map(found -> found.orElseThrow(() -> ProblemException.notFound("order", id)))
                 .onItem().transformToUni(order -> {
@@ -112,7 +113,7 @@ public class OrderService {
      * enqueues ReleaseStock if asked to. Used by client commands and worker events alike.
      */
     public Uni<Order> change(SqlConnection tx, Order order, OrderStateMachine.Decision decision, String reason,
-            String requestId, List<UUID> enqueued) {
+            String requestId, List<OutboxMessage> enqueued) {
         Uni<Order> updated = decision.changes(order.status())
                 ? orders.updateStatus(tx, order.id(), decision.next(), reason)
                 : Uni.createFrom().item(order);

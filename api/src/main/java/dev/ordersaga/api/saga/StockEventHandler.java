@@ -20,6 +20,7 @@ import dev.ordersaga.messaging.contract.StockMessages.StockResult;
 import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.inbox.InboxHandler;
 import dev.ordersaga.messaging.logging.LogFields;
+import dev.ordersaga.messaging.outbox.OutboxMessage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
@@ -38,11 +39,11 @@ public class StockEventHandler implements InboxHandler {
     }
 
     @Override
-    public Uni<List<UUID>> apply(SqlConnection tx, Envelope envelope) {
+    public Uni<List<OutboxMessage>> apply(SqlConnection tx, Envelope envelope) {
         StockEvent event = event(envelope.type());
         StockResult result = payload(envelope);
         UUID orderId = orderId(envelope, result);
-        List<UUID> enqueued = new ArrayList<>();
+        List<OutboxMessage> enqueued = new ArrayList<>();
         return orders.lockForEvent(tx, orderId)
                 .onItem().transformToUni(order -> {
                     var decision = OrderStateMachine.onStockEvent(order.status(), event);

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.logging.LogFields;
+import dev.ordersaga.messaging.outbox.OutboxMessage;
 import dev.ordersaga.messaging.outbox.OutboxPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -120,7 +121,7 @@ public class Inbox {
 
     /** Applies {@code envelope} (already recorded as applied), then its waiting successor if there is one, and so on. */
     private Uni<InboxOutcome> applyChain(SqlConnection tx, String source, Envelope envelope, InboxHandler handler,
-            List<UUID> enqueued, int appliedSoFar) {
+            List<OutboxMessage> enqueued, int appliedSoFar) {
         return handler.apply(tx, envelope)
                 .invoke(enqueued::addAll)
                 .onItem().transformToUni(ids -> repository.advance(tx, source, envelope.aggregateId(), envelope.seq()))

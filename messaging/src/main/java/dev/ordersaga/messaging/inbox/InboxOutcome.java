@@ -1,8 +1,8 @@
 package dev.ordersaga.messaging.inbox;
 
 import java.util.List;
-import java.util.UUID;
 
+import dev.ordersaga.messaging.outbox.OutboxMessage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -10,7 +10,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * predecessors arrive, or recognised it as already seen.
  */
 @RegisterForReflection
-public record InboxOutcome(Status outcome, int applied, @com.fasterxml.jackson.annotation.JsonIgnore List<UUID> enqueued) {
+public record InboxOutcome(Status outcome, int applied, @com.fasterxml.jackson.annotation.JsonIgnore List<OutboxMessage> enqueued) {
 
     /** The three ways a message can be taken. */
     public enum Status {

@@ -55,7 +55,7 @@ public class OutboxAdminResource {
                 .onItem().transformToUni(requeued -> requeued
                         .map(m -> Uni.createFrom().item(m))
                         .orElseGet(() -> notRequeued(id)))
-                .invoke(m -> publisher.dispatch(List.of(m.id())));
+                .invoke(m -> publisher.dispatchIds(List.of(m.id())));
     }
 
     private Uni<OutboxMessage> notRequeued(UUID id) {

@@ -78,8 +78,23 @@ public class OutboxPublisher {
         return publisherId;
     }
 
-    /** First attempt for rows just committed; runs in the background and never fails the caller. */
-    public void dispatch(List<UUID> ids) {
+    /**
+     * First attempt for rows this process just committed (they were written claimed by it); runs in
+     * the background and never fails the caller.
+     */
+    public void dispatch(List<OutboxMessage> born) {
+        if (born.isEmpty()) {
+            return;
+        }
+        deliverAll(born)
+                .subscribe().with(
+                        count -> {
+                        },
+                        failure -> LOG.warnf("immediate dispatch failed, the poller will retry: %s", failure.toString()));
+    }
+
+    /** Claims rows that are pending and due (e.g. just requeued) and sends them now. */
+    public void dispatchIds(List<UUID> ids) {
         if (ids.isEmpty()) {
             return;
         }

@@ -25,9 +25,11 @@ public class OutboxRepository {
                 INSERT INTO outbox_sequence (destination, aggregate_id, last_seq) VALUES ($2, $4, 1)
                 ON CONFLICT (destination, aggregate_id) DO UPDATE SET last_seq = outbox_sequence.last_seq + 1
                 RETURNING last_seq)
-            INSERT INTO outbox (id, destination, message_type, aggregate_id, aggregate_seq, payload, request_id)
-            SELECT $1, $2, $3, $4, seq.last_seq, $5, $6 FROM seq
-            RETURNING aggregate_seq""";
+            INSERT INTO outbox (id, destination, message_type, aggregate_id, aggregate_seq, payload, request_id,
+                                status, claimed_by, attempts, next_attempt_at)
+            SELECT $1, $2, $3, $4, seq.last_seq, $5, $6, 'in_flight', $7, 1, now() + $8::bigint * interval '1 millisecond'
+            FROM seq
+            """ + "RETURNING " + OutboxMessage.COLUMNS;
 
     private static final String CLAIM_DUE = """
             WITH due AS (
@@ -97,12 +99,17 @@ public class OutboxRepository {
         this.pool = pool;
     }
 
-    /** Inserts a message in the caller's transaction; returns its sequence number within its aggregate. */
-    public Uni<Long> insert(SqlConnection tx, UUID id, NewMessage message, String payloadJson) {
-        Tuple args = Tuple.of(id, message.destination(), message.type(), message.aggregateId(), payloadJson,
-                message.requestId());
+    /**
+     * Inserts a message in the caller's transaction, already claimed by {@code publisher} for its first
+     * attempt right after the commit (no claim query needed). Should that attempt never happen, the
+     * lease ends and any publisher claims the row.
+     */
+    public Uni<OutboxMessage> insert(SqlConnection tx, UUID id, NewMessage message, String payloadJson,
+            String publisher, Duration lease) {
+        Tuple args = Tuple.from(new Object[] { id, message.destination(), message.type(), message.aggregateId(),
+                payloadJson, message.requestId(), publisher, lease.toMillis() });
         return tx.preparedQuery(INSERT).execute(args)
-                .map(rows -> rows.iterator().next().getLong(0));
+                .map(rows -> OutboxMessage.from(rows.iterator().next()));
     }
 
     /** Claims up to {@code limit} due rows (pending, or in flight past their lease) for {@code publisher}. */

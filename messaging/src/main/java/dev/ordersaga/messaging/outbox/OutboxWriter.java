@@ -13,7 +13,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * Writes messages to the outbox inside the caller's transaction, so that a state change and the
- * message it causes commit together or not at all. After the commit, hand the returned ids to
+ * message it causes commit together or not at all. After the commit, hand the returned rows to
  * {@link OutboxPublisher#dispatch(java.util.List)} for a first attempt without waiting for the poller.
  */
 @ApplicationScoped
@@ -21,15 +21,20 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 public class OutboxWriter {
 
     private final OutboxRepository repository;
+    private final OutboxPublisher publisher;
+    private final OutboxConfig config;
     private final ObjectMapper mapper;
 
-    public OutboxWriter(OutboxRepository repository, ObjectMapper mapper) {
+    public OutboxWriter(OutboxRepository repository, OutboxPublisher publisher, OutboxConfig config,
+            ObjectMapper mapper) {
         this.repository = repository;
+        this.publisher = publisher;
+        this.config = config;
         this.mapper = mapper;
     }
 
-    /** Adds a message in {@code tx}; returns its id. */
-    public Uni<UUID> enqueue(SqlConnection tx, NewMessage message) {
+    /** Adds a message in {@code tx}, claimed by this process's publisher; returns the row. */
+    public Uni<OutboxMessage> enqueue(SqlConnection tx, NewMessage message) {
         UUID id = UUID.randomUUID();
         String json;
         try {
@@ -37,7 +42,6 @@ public class OutboxWriter {
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(new IllegalArgumentException("payload cannot be serialised", e));
         }
-        return repository.insert(tx, id, message, json)
-                .replaceWith(id);
+        return repository.insert(tx, id, message, json, publisher.publisherId(), config.lease());
     }
 }

@@ -25,6 +25,7 @@ import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.inbox.InboxHandler;
 import dev.ordersaga.messaging.logging.LogFields;
 import dev.ordersaga.messaging.outbox.NewMessage;
+import dev.ordersaga.messaging.outbox.OutboxMessage;
 import dev.ordersaga.messaging.outbox.OutboxWriter;
 import dev.ordersaga.worker.stock.StockLevel;
 import dev.ordersaga.worker.stock.StockRepository;
@@ -56,7 +57,7 @@ public class ReservationService implements InboxHandler {
      * waited in the inbox for their predecessors, whichever endpoint they came through.
      */
     @Override
-    public Uni<List<UUID>> apply(SqlConnection tx, Envelope envelope) {
+    public Uni<List<OutboxMessage>> apply(SqlConnection tx, Envelope envelope) {
         return switch (envelope.type()) {
             case MessageTypes.RESERVE_STOCK -> reserve(tx, envelope);
             case MessageTypes.RELEASE_STOCK -> release(tx, envelope);
@@ -66,16 +67,16 @@ public class ReservationService implements InboxHandler {
     }
 
     /** Reserves every line of the order, or none, and reports StockReserved or StockRejected. */
-    Uni<List<UUID>> reserve(SqlConnection tx, Envelope envelope) {
+    Uni<List<OutboxMessage>> reserve(SqlConnection tx, Envelope envelope) {
         ReserveStock command = read(envelope, ReserveStock.class);
         List<Line> lines = validLines(envelope, command);
         return stock.lockReservation(tx, command.orderId())
                 .onItem().transformToUni(existing -> existing.isPresent()
-                        ? Uni.createFrom().item(List.<UUID>of())
+                        ? Uni.createFrom().item(List.<OutboxMessage>of())
                         : reserveNew(tx, envelope, command.orderId(), lines));
     }
 
-    private Uni<List<UUID>> reserveNew(SqlConnection tx, Envelope envelope, String orderId, List<Line> lines) {
+    private Uni<List<OutboxMessage>> reserveNew(SqlConnection tx, Envelope envelope, String orderId, List<Line> lines) {
         return stock.lock(tx, lines.stream().map(Line::sku).toList())
                 .onItem().transformToUni(levels -> {
                     Optional<String> shortage = shortage(lines, levels);
@@ -94,7 +95,7 @@ public class ReservationService implements InboxHandler {
     }
 
     /** Gives back what the order reserved, if it still holds a reservation, and reports StockReleased. */
-    Uni<List<UUID>> release(SqlConnection tx, Envelope envelope) {
+    Uni<List<OutboxMessage>> release(SqlConnection tx, Envelope envelope) {
         ReleaseStock command = read(envelope, ReleaseStock.class);
         requireOrder(envelope, command.orderId());
         String orderId = command.orderId();
@@ -112,7 +113,7 @@ public class ReservationService implements InboxHandler {
                 });
     }
 
-    private Uni<List<UUID>> report(SqlConnection tx, Envelope cause, String type, StockResult result) {
+    private Uni<List<OutboxMessage>> report(SqlConnection tx, Envelope cause, String type, StockResult result) {
         return outbox.enqueue(tx, new NewMessage(MessageTypes.API, type, result.orderId(), result, cause.requestId()))
                 .map(List::of);
     }
