@@ -54,7 +54,10 @@ public final class OrderBenchmark {
 
     private void run() throws Exception {
         stack = OrderStack.builder("bench")
+                .direct()
                 .apiEnv("QUARKUS_LOG_CATEGORY__DEV_ORDERSAGA__LEVEL", "WARN")
+                .apiEnv("WORKER_CLIENT_TIMEOUT_MS", "2000")
+                .workerEnv("API_CLIENT_TIMEOUT_MS", "2000")
                 .workerEnv("QUARKUS_LOG_CATEGORY__DEV_ORDERSAGA__LEVEL", "WARN")
                 .build();
         stack.api.fastStart(false);
@@ -75,10 +78,18 @@ public final class OrderBenchmark {
 
             var backlog = new BacklogSampler().start();
             long maxStart = dbNow();
+            long[] cpuBefore = cpuTicks();
             Result max = closedLoop(Duration.ofSeconds(seconds));
+            long[] cpuAfter = cpuTicks();
             long[] backlogSeen = backlog.stop();
             report("max rate, %d concurrent clients, %ds: %.0f orders/s accepted; accept latency p50 %.1f ms, p99 %.1f ms; %d errors",
                     concurrency, seconds, max.rate(), max.p(50), max.p(99), max.errors);
+            report("CPU during the max-rate phase, in cores (of 2): api %.2f, worker %.2f, PostgreSQL %.2f, "
+                    + "load generator %.2f; CPU ms per accepted order: api %.2f, worker %.2f, PostgreSQL %.2f",
+                    cores(cpuBefore, cpuAfter, 0, max), cores(cpuBefore, cpuAfter, 1, max),
+                    cores(cpuBefore, cpuAfter, 2, max), cores(cpuBefore, cpuAfter, 3, max),
+                    perOrder(cpuBefore, cpuAfter, 0, max), perOrder(cpuBefore, cpuAfter, 1, max),
+                    perOrder(cpuBefore, cpuAfter, 2, max));
             report("outbox backlog during the max-rate phase (api, sampled each second): first %d, max %d, last %d",
                     backlogSeen[0], backlogSeen[1], backlogSeen[2]);
             awaitBacklog(Duration.ofSeconds(120));
@@ -289,6 +300,37 @@ public final class OrderBenchmark {
             long max = samples.stream().mapToLong(Long::longValue).max().orElse(0);
             return new long[] { samples.get(0), max, samples.get(samples.size() - 1) };
         }
+    }
+
+    /** CPU ticks (user + system) of api, worker, every postgres process, and this JVM. */
+    private long[] cpuTicks() throws IOException {
+        long postgres = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(x -> x.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    if (Files.readString(p.resolve("comm")).trim().startsWith("postgres")) {
+                        postgres += ticks(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException e) {
+                    // the process ended meanwhile
+                }
+            }
+        }
+        return new long[] { ticks(stack.api.pid()), ticks(stack.worker.pid()), postgres, ticks(ProcessHandle.current().pid()) };
+    }
+
+    private static long ticks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static double cores(long[] before, long[] after, int i, Result r) {
+        return (after[i] - before[i]) / 100.0 / r.seconds;
+    }
+
+    private static double perOrder(long[] before, long[] after, int i, Result r) {
+        return (after[i] - before[i]) * 10.0 / r.ok;
     }
 
     private static String startedIn(ServiceProcess process) throws IOException {

@@ -26,6 +26,7 @@ public final class OrderStack implements AutoCloseable {
     public final ServiceProcess api;
     private final Path root;
     private final Path logs;
+    private final boolean direct;
 
     private OrderStack(Builder b) {
         root = ProjectRoot.find();
@@ -37,8 +38,9 @@ public final class OrderStack implements AutoCloseable {
         int workerPort = b.workerPort > 0 ? b.workerPort : Ports.free();
         apiToWorker = TcpProxy.start(Ports.free(), workerPort);
         workerToApi = TcpProxy.start(Ports.free(), apiPort);
+        direct = b.direct;
         worker = new ServiceProcess("worker", ServiceProcess.jarOf(root, "worker"), workerPort, logs)
-                .env("API_URL", workerToApi.url());
+                .env("API_URL", direct ? "http://127.0.0.1:" + apiPort : workerToApi.url());
         database(worker, "stock", "stock-pw");
         faultTolerantDefaults(worker, "API");
         api = apiProcess("api", apiPort);
@@ -49,7 +51,7 @@ public final class OrderStack implements AutoCloseable {
     /** Another api instance on the same database (a second publisher), not started. */
     public ServiceProcess apiProcess(String name, int port) {
         ServiceProcess p = new ServiceProcess(name, ServiceProcess.jarOf(root, "api"), port, logs)
-                .env("WORKER_URL", apiToWorker.url());
+                .env("WORKER_URL", direct ? "http://127.0.0.1:" + worker.port() : apiToWorker.url());
         database(p, "orders", "orders-pw");
         faultTolerantDefaults(p, "WORKER");
         return p;
@@ -104,6 +106,7 @@ public final class OrderStack implements AutoCloseable {
         private final Map<String, String> workerEnv = new LinkedHashMap<>();
         private int apiPort;
         private int workerPort;
+        private boolean direct;
 
         private Builder(String name) {
             this.name = name;
@@ -116,6 +119,12 @@ public final class OrderStack implements AutoCloseable {
 
         public Builder workerEnv(String key, String value) {
             workerEnv.put(key, value);
+            return this;
+        }
+
+        /** Services talk to each other directly, not through the proxies (no faults: benchmarks). */
+        public Builder direct() {
+            this.direct = true;
             return this;
         }
 

@@ -21,6 +21,10 @@ public interface OutboxConfig {
     @WithDefault("16")
     int concurrency();
 
+    /** Deliveries in flight to one destination at most; more wait in memory for a free slot. */
+    @WithDefault("16")
+    int maxInFlight();
+
     /** How long a claim lasts: a row whose publisher died is claimed again after this. */
     @WithDefault("30s")
     Duration lease();

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.logging.LogFields;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
@@ -50,6 +51,7 @@ public class OutboxPublisher {
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final Map<String, MessageTransport> transports = new HashMap<>();
+    private final Map<String, DeliveryLimiter> limiters = new HashMap<>();
     private final Backoff backoff;
     private final String publisherId;
     private final Timer publishLag;
@@ -62,7 +64,13 @@ public class OutboxPublisher {
         this.config = config;
         this.mapper = mapper;
         this.registry = registry;
-        transports.forEach(t -> this.transports.put(t.destination(), t));
+        transports.forEach(t -> {
+            this.transports.put(t.destination(), t);
+            DeliveryLimiter limiter = new DeliveryLimiter(config.maxInFlight());
+            this.limiters.put(t.destination(), limiter);
+            Gauge.builder("outbox.deliveries.waiting", limiter, DeliveryLimiter::waiting)
+                    .tag("destination", t.destination()).register(registry);
+        });
         this.backoff = new Backoff(config.backoffBase(), config.backoffCap());
         this.publisherId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
         this.publishLag = Timer.builder("outbox.publish.lag")
@@ -160,7 +168,7 @@ public class OutboxPublisher {
             return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
                     "unreadable payload: " + e.getOriginalMessage()));
         }
-        return Uni.createFrom().deferred(() -> transport.deliver(envelope))
+        return limiters.get(message.destination()).run(() -> transport.deliver(envelope))
                 .onItem().transformToUni(ok -> markSent(message))
                 .onFailure().recoverWithUni(failure -> onFailure(message, FailureClassifier.classify(failure)));
     }
