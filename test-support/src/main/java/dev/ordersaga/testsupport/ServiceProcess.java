@@ -94,9 +94,15 @@ public final class ServiceProcess implements AutoCloseable {
             Files.createDirectories(logDir);
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx256m");
+            command.add("-Xmx128m");
+            command.add("-XX:+UseSerialGC");
             if (fastStart) {
                 command.add("-XX:TieredStopAtLevel=1");
+            }
+            Path archive = jar.resolveSibling("app-cds.jsa");
+            if (Files.exists(archive)) {
+                // Class data sharing archive built by the Quarkus package step: faster start-up.
+                command.add("-XX:SharedArchiveFile=" + archive);
             }
             command.addAll(jvmArgs);
             command.add("-jar");
