@@ -8,7 +8,7 @@ import java.util.List;
 import dev.ordersaga.gateway.clock.VectorClock;
 
 /**
- * The set of versions of one key that no other version descends from. Pure.
+ * The set of versions of one key whose writes no other version has seen. Pure.
  *
  * <p>Bound: at most {@link #MAX} siblings. Past it the oldest sibling (by write time) is dropped, the
  * only place where time decides anything; it is reported in metrics, and a client that reads and
@@ -19,28 +19,24 @@ public final class Siblings {
     /** Siblings kept at most per key. */
     public static final int MAX = 16;
 
+    /** A stable order of siblings, so that equal sets compare and hash equal on every replica. */
+    private static final Comparator<Version> ORDER = Comparator
+            .comparing((Version v) -> v.dot().coordinator())
+            .thenComparingLong(v -> v.dot().counter());
+
     private Siblings() {
     }
 
-    /** Drops every version another one descends from; versions with equal clocks are kept once. */
+    /** Drops every version whose write another version has seen; the same write seen twice is kept once. */
     public static List<Version> reconcile(Collection<Version> versions) {
         List<Version> kept = new ArrayList<>();
         for (Version candidate : versions) {
-            boolean dominated = false;
-            for (Version other : versions) {
-                if (other != candidate) {
-                    VectorClock.Order order = candidate.clock().compare(other.clock());
-                    if (order == VectorClock.Order.BEFORE) {
-                        dominated = true;
-                        break;
-                    }
-                }
-            }
-            if (!dominated && kept.stream().noneMatch(k -> k.clock().equals(candidate.clock()))) {
+            boolean covered = versions.stream().anyMatch(other -> other.covers(candidate));
+            if (!covered && kept.stream().noneMatch(k -> k.dot().equals(candidate.dot()))) {
                 kept.add(candidate);
             }
         }
-        kept.sort(Comparator.comparing((Version v) -> v.clock().toString()));
+        kept.sort(ORDER);
         return bound(kept);
     }
 
@@ -77,7 +73,7 @@ public final class Siblings {
         List<Version> newest = new ArrayList<>(versions);
         newest.sort(Comparator.comparingLong(Version::timestamp).reversed());
         List<Version> kept = new ArrayList<>(newest.subList(0, MAX));
-        kept.sort(Comparator.comparing((Version v) -> v.clock().toString()));
+        kept.sort(ORDER);
         return kept;
     }
 }

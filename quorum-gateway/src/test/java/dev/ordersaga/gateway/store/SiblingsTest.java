@@ -15,18 +15,20 @@ import dev.ordersaga.gateway.quorum.ReadRepairPlanner;
 
 class SiblingsTest {
 
-    private static Version v(String value, Object... idAndCounter) {
+    /** A version with dot (id, counter), written after reading the context given by the other pairs. */
+    private static Version v(String value, String id, long counter, Object... contextIdAndCounter) {
         var map = new java.util.HashMap<String, Entry>();
-        for (int i = 0; i < idAndCounter.length; i += 2) {
-            map.put((String) idAndCounter[i], new Entry(((Number) idAndCounter[i + 1]).longValue(), 0));
+        for (int i = 0; i < contextIdAndCounter.length; i += 2) {
+            map.put((String) contextIdAndCounter[i], new Entry(((Number) contextIdAndCounter[i + 1]).longValue(), 0));
         }
-        return new Version(VectorClock.of(map), value.getBytes(StandardCharsets.UTF_8), "text/plain", false, 0);
+        return new Version(VectorClock.of(map), new Version.Dot(id, counter), value.getBytes(StandardCharsets.UTF_8),
+                "text/plain", false, 0);
     }
 
     @Test
     void aDescendantReplacesItsAncestor() {
         Version old = v("old", "a", 1);
-        Version young = v("new", "a", 2);
+        Version young = v("new", "a", 2, "a", 1);
         assertThat(Siblings.reconcile(List.of(old, young))).containsExactly(young);
         assertThat(Siblings.reconcile(List.of(young, old))).containsExactly(young);
     }
@@ -36,6 +38,14 @@ class SiblingsTest {
         Version left = v("left", "a", 1);
         Version right = v("right", "b", 1);
         assertThat(Siblings.reconcile(List.of(left, right))).containsExactlyInAnyOrder(left, right);
+    }
+
+    @Test
+    void twoWritesFromTheSameContextThroughOneCoordinatorStaySiblings() {
+        Version first = v("first", "g", 1);
+        Version second = v("second", "g", 2);
+        assertThat(Siblings.reconcile(List.of(first, second))).containsExactlyInAnyOrder(first, second);
+        assertThat(Siblings.context(List.of(first, second)).counter("g")).isEqualTo(2);
     }
 
     @Test
@@ -49,23 +59,24 @@ class SiblingsTest {
         Version left = v("left", "a", 1);
         Version right = v("right", "b", 1);
         VectorClock context = Siblings.context(List.of(left, right));
-        Version resolved = new Version(context.increment("a", 5), "both".getBytes(StandardCharsets.UTF_8), "text/plain",
-                false, 5);
+        Version resolved = new Version(context, new Version.Dot("a", 2), "both".getBytes(StandardCharsets.UTF_8),
+                "text/plain", false, 5);
         assertThat(Siblings.reconcile(List.of(left, right, resolved))).containsExactly(resolved);
     }
 
     @Test
     void tombstonesTakePartLikeAnyVersion() {
         Version live = v("live", "a", 1);
-        Version tomb = Version.tombstone(VectorClock.of(Map.of("a", new Entry(2, 0))), 0);
+        Version tomb = new Version(VectorClock.of(Map.of("a", new Entry(1, 0))), new Version.Dot("a", 2), new byte[0],
+                null, true, 0);
         assertThat(Siblings.reconcile(List.of(live, tomb))).containsExactly(tomb);
         assertThat(Siblings.live(List.of(tomb))).isEmpty();
     }
 
     @Test
     void mergeIsCommutative() {
-        List<Version> a = List.of(v("1", "a", 2), v("2", "b", 1));
-        List<Version> b = List.of(v("3", "a", 1, "c", 1), v("2", "b", 1));
+        List<Version> a = List.of(v("1", "a", 2, "a", 1), v("2", "b", 1));
+        List<Version> b = List.of(v("3", "c", 1, "a", 1), v("2", "b", 1));
         assertThat(Siblings.merge(a, b)).isEqualTo(Siblings.merge(b, a));
     }
 
@@ -73,8 +84,8 @@ class SiblingsTest {
     void siblingsAreBoundedByDroppingTheOldest() {
         List<Version> many = new ArrayList<>();
         for (int i = 0; i < Siblings.MAX + 3; i++) {
-            var clock = VectorClock.of(Map.of("g" + i, new Entry(1, i)));
-            many.add(new Version(clock, new byte[] { (byte) i }, null, false, i));
+            many.add(new Version(VectorClock.empty(), new Version.Dot("g" + i, 1), new byte[] { (byte) i }, null, false,
+                    i));
         }
         List<Version> kept = Siblings.reconcile(many);
         assertThat(kept).hasSize(Siblings.MAX);
@@ -84,7 +95,7 @@ class SiblingsTest {
     @Test
     void readRepairTargetsStaleAndMissingReplicasOnly() {
         Version old = v("old", "a", 1);
-        Version young = v("new", "a", 2);
+        Version young = v("new", "a", 2, "a", 1);
         Version other = v("other", "b", 1);
         var answers = Map.of(0, List.of(young, other), 1, List.of(old), 2, List.<Version>of());
         List<Version> merged = Siblings.merge(Siblings.merge(answers.get(0), answers.get(1)), answers.get(2));
