@@ -28,6 +28,9 @@ public final class RedisNode implements AutoCloseable {
     }
 
     public synchronized RedisNode start() {
+        if (server != null) {
+            return this;
+        }
         try {
             Files.createDirectories(dir);
             server = RedisServer.newRedisServer()

@@ -1,0 +1,89 @@
+package dev.ordersaga.gateway.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import dev.ordersaga.gateway.GatewayConfig;
+import dev.ordersaga.gateway.hints.HintStore;
+import dev.ordersaga.gateway.node.ReplicaNode;
+import dev.ordersaga.gateway.node.Replicas;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/** Operations of seed 003: node status and replaying hints now. */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class OperationsResource {
+
+    private final Replicas replicas;
+    private final HintStore hints;
+    private final GatewayConfig config;
+
+    public OperationsResource(Replicas replicas, HintStore hints, GatewayConfig config) {
+        this.replicas = replicas;
+        this.hints = hints;
+        this.config = config;
+    }
+
+    /** Per node: reachable, breaker state, recent latency, hint backlog. */
+    @GET
+    @Path("status")
+    public Uni<Map<String, Object>> status() {
+        return Multi.createFrom().iterable(replicas.all())
+                .onItem().transformToUniAndConcatenate(this::nodeStatus)
+                .collect().asList()
+                .map(nodes -> {
+                    Map<String, Object> status = new LinkedHashMap<>();
+                    status.put("gatewayId", config.id());
+                    status.put("w", config.w());
+                    status.put("r", config.r());
+                    status.put("nodes", nodes);
+                    return status;
+                });
+    }
+
+    private Uni<Map<String, Object>> nodeStatus(ReplicaNode node) {
+        return hints.backlogFor(node).map(backlog -> {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("url", node.url());
+            s.put("reachable", node.reachable());
+            s.put("breaker", node.breakerState().name());
+            s.put("latencyP50Ms", percentile(node, 0.5));
+            s.put("latencyP99Ms", percentile(node, 0.99));
+            s.put("hintBacklog", backlog);
+            return s;
+        });
+    }
+
+    private static double percentile(ReplicaNode node, double p) {
+        for (var v : node.latency().takeSnapshot().percentileValues()) {
+            if (v.percentile() == p) {
+                return Math.round(v.value(java.util.concurrent.TimeUnit.MICROSECONDS)) / 1000.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Replays every hint whose node answers, now. */
+    @POST
+    @Path("flush_hinted")
+    public Uni<Map<String, Object>> flushHinted() {
+        return hints.replayAll()
+                .onItem().transformToUni(replayed -> hints.refreshBacklog()
+                        .map(backlog -> Map.<String, Object>of("replayed", replayed, "backlog", backlog)));
+    }
+
+    /** The configured replica set, for clients that want to know it. */
+    @GET
+    @Path("nodes")
+    public List<String> nodes() {
+        return replicas.all().stream().map(ReplicaNode::url).toList();
+    }
+}
