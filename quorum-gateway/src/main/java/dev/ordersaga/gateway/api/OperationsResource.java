@@ -11,13 +11,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import dev.ordersaga.gateway.GatewayConfig;
+import dev.ordersaga.gateway.antientropy.AntiEntropyService;
 import dev.ordersaga.gateway.hints.HintStore;
 import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.node.Replicas;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** Operations of seed 003: node status and replaying hints now. */
+/** Operations of seed 003: node status, replaying hints, integrity check and repair. */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class OperationsResource {
@@ -25,11 +26,27 @@ public class OperationsResource {
     private final Replicas replicas;
     private final HintStore hints;
     private final GatewayConfig config;
+    private final AntiEntropyService antiEntropy;
 
-    public OperationsResource(Replicas replicas, HintStore hints, GatewayConfig config) {
+    public OperationsResource(Replicas replicas, HintStore hints, GatewayConfig config, AntiEntropyService antiEntropy) {
         this.replicas = replicas;
         this.hints = hints;
         this.config = config;
+        this.antiEntropy = antiEntropy;
+    }
+
+    /** Merkle root per node and the key-hash ranges (buckets) where nodes differ. */
+    @GET
+    @Path("integrity")
+    public Uni<Map<String, Object>> integrity() {
+        return antiEntropy.integrity();
+    }
+
+    /** Anti-entropy now: repairs every key of every differing bucket by merging versions. */
+    @POST
+    @Path("repair")
+    public Uni<Map<String, Object>> repair() {
+        return antiEntropy.repair();
     }
 
     /** Per node: reachable, breaker state, recent latency, hint backlog. */
@@ -45,6 +62,7 @@ public class OperationsResource {
                     status.put("w", config.w());
                     status.put("r", config.r());
                     status.put("nodes", nodes);
+                    status.put("lastAntiEntropy", antiEntropy.lastRun());
                     return status;
                 });
     }

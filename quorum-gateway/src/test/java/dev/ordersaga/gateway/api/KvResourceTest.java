@@ -166,6 +166,33 @@ class KvResourceTest {
         await().atMost(WAIT).until(() -> onNode(1, k) != null);
     }
 
+    private static void onNodeSet(int node, String key, String raw) {
+        Redis redis = Redis.createClient(Vertx.vertx(), RedisNodesResource.node(node).url());
+        try {
+            RedisAPI.api(redis).set(List.of("kv:" + key, raw)).await().atMost(Duration.ofSeconds(5));
+        } finally {
+            redis.close();
+        }
+    }
+
+    @Test
+    void integrityFindsDifferingRangesAndRepairMakesRootsEqual() {
+        given().post("/repair").then().statusCode(200);
+        given().get("/integrity").then().statusCode(200).body("equal", equalTo(true));
+        String deleted = key();
+        String overwritten = key();
+        put(deleted, "keep-me", null, "all").then().statusCode(204);
+        put(overwritten, "original", null, "all").then().statusCode(204);
+        onNodeDelete(0, deleted);
+        onNodeSet(2, overwritten, "[]");
+        given().get("/integrity").then().statusCode(200).body("equal", equalTo(false))
+                .body("differingRanges.size()", org.hamcrest.Matchers.greaterThan(0));
+        given().post("/repair").then().statusCode(200).body("writes", org.hamcrest.Matchers.greaterThanOrEqualTo(2));
+        given().get("/integrity").then().statusCode(200).body("equal", equalTo(true));
+        assertThat(onNode(0, deleted)).contains(java.util.Base64.getEncoder().encodeToString("keep-me".getBytes()));
+        assertThat(onNode(2, overwritten)).contains(java.util.Base64.getEncoder().encodeToString("original".getBytes()));
+    }
+
     @Test
     void badInputIs400AndWritesNothing() {
         String k = key();
