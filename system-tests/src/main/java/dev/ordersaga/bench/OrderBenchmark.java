@@ -5,17 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.ordersaga.bench.Load.Result;
 import dev.ordersaga.stack.OrderStack;
 import dev.ordersaga.testsupport.ServiceProcess;
 import io.vertx.core.Future;
@@ -83,7 +79,7 @@ public final class OrderBenchmark {
             long[] cpuAfter = cpuTicks();
             long[] backlogSeen = backlog.stop();
             report("max rate, %d concurrent clients, %ds: %.0f orders/s accepted; accept latency p50 %.1f ms, p99 %.1f ms; %d errors",
-                    concurrency, seconds, max.rate(), max.p(50), max.p(99), max.errors);
+                    concurrency, seconds, max.rate(), max.p(50), max.p(99), max.errors());
             report("CPU during the max-rate phase, in cores (of 2): api %.2f, worker %.2f, PostgreSQL %.2f, "
                     + "load generator %.2f; CPU ms per accepted order: api %.2f, worker %.2f, PostgreSQL %.2f",
                     cores(cpuBefore, cpuAfter, 0, max), cores(cpuBefore, cpuAfter, 1, max),
@@ -99,7 +95,7 @@ public final class OrderBenchmark {
             long halfStart = dbNow();
             Result h = openLoop(half, Duration.ofSeconds(seconds));
             report("half rate (%.0f orders/s offered, open loop): %.0f accepted/s; accept latency p50 %.1f ms, p99 %.1f ms; %d errors",
-                    half, h.rate(), h.p(50), h.p(99), h.errors);
+                    half, h.rate(), h.p(50), h.p(99), h.errors());
             awaitBacklog(Duration.ofSeconds(120));
             report("PENDING -> CONFIRMED at half rate: %s", confirmLatency(halfStart));
             report("publish lag at half rate: %s", lag(halfStart));
@@ -124,20 +120,6 @@ public final class OrderBenchmark {
 
     // ---- load ----
 
-    private record Result(long[] latenciesMicros, long ok, long errors, double seconds) {
-        double rate() {
-            return ok / seconds;
-        }
-
-        double p(double percentile) {
-            if (latenciesMicros.length == 0) {
-                return Double.NaN;
-            }
-            int index = (int) Math.ceil(percentile / 100.0 * latenciesMicros.length) - 1;
-            return latenciesMicros[Math.max(0, Math.min(index, latenciesMicros.length - 1))] / 1000.0;
-        }
-    }
-
     private Future<Integer> post() {
         String body = "{\"customerId\":\"bench-" + ThreadLocalRandom.current().nextInt(1000)
                 + "\",\"items\":[{\"sku\":\"bench-" + ThreadLocalRandom.current().nextInt(skus)
@@ -148,79 +130,11 @@ public final class OrderBenchmark {
     }
 
     private Result closedLoop(Duration duration) throws Exception {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicLong ok = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        long start = System.nanoTime();
-        long end = start + duration.toNanos();
-        List<CompletableFuture<Void>> users = new ArrayList<>();
-        for (int i = 0; i < concurrency; i++) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            users.add(done);
-            vertx.runOnContext(v -> loop(end, latencies, ok, errors, done));
-        }
-        CompletableFuture.allOf(users.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 60, TimeUnit.SECONDS);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        return new Result(sorted(latencies), ok.get(), errors.get(), elapsed);
+        return new Load(vertx).closedLoop(concurrency, duration, this::post, status -> status == 202);
     }
 
-    private void loop(long end, ConcurrentLinkedQueue<Long> latencies, AtomicLong ok, AtomicLong errors,
-            CompletableFuture<Void> done) {
-        if (System.nanoTime() >= end) {
-            done.complete(null);
-            return;
-        }
-        long sent = System.nanoTime();
-        post().onComplete(r -> {
-            if (r.succeeded() && r.result() == 202) {
-                ok.incrementAndGet();
-                latencies.add((System.nanoTime() - sent) / 1000);
-            } else {
-                errors.incrementAndGet();
-            }
-            loop(end, latencies, ok, errors, done);
-        });
-    }
-
-    /** Sends at a fixed rate; latency is measured from each request's intended start (no coordinated omission). */
     private Result openLoop(double rate, Duration duration) throws Exception {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicLong ok = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        AtomicLong issued = new AtomicLong();
-        long total = (long) (rate * duration.toSeconds());
-        long start = System.nanoTime();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        AtomicLong finished = new AtomicLong();
-        vertx.setPeriodic(1, id -> {
-            long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * rate));
-            while (issued.get() < due) {
-                long n = issued.getAndIncrement();
-                long intended = start + (long) (n / rate * 1e9);
-                post().onComplete(r -> {
-                    if (r.succeeded() && r.result() == 202) {
-                        ok.incrementAndGet();
-                        latencies.add((System.nanoTime() - intended) / 1000);
-                    } else {
-                        errors.incrementAndGet();
-                    }
-                    if (finished.incrementAndGet() == total) {
-                        done.complete(null);
-                    }
-                });
-            }
-            if (issued.get() >= total) {
-                vertx.cancelTimer(id);
-            }
-        });
-        done.get(duration.toSeconds() + 60, TimeUnit.SECONDS);
-        return new Result(sorted(latencies), ok.get(), errors.get(), duration.toSeconds());
-    }
-
-    private static long[] sorted(ConcurrentLinkedQueue<Long> values) {
-        long[] array = values.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(array);
-        return array;
+        return new Load(vertx).openLoop(rate, duration, this::post, status -> status == 202);
     }
 
     // ---- measurements from the databases and the processes ----
@@ -326,11 +240,11 @@ public final class OrderBenchmark {
     }
 
     private static double cores(long[] before, long[] after, int i, Result r) {
-        return (after[i] - before[i]) / 100.0 / r.seconds;
+        return (after[i] - before[i]) / 100.0 / r.seconds();
     }
 
     private static double perOrder(long[] before, long[] after, int i, Result r) {
-        return (after[i] - before[i]) * 10.0 / r.ok;
+        return (after[i] - before[i]) * 10.0 / r.ok();
     }
 
     private static String startedIn(ServiceProcess process) throws IOException {

@@ -23,6 +23,11 @@ public final class RedisNode implements AutoCloseable {
         return port;
     }
 
+    /** The node's data directory (append-only file). */
+    public Path dir() {
+        return dir;
+    }
+
     public String url() {
         return "redis://127.0.0.1:" + port;
     }

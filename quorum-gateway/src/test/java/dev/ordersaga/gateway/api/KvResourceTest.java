@@ -99,6 +99,13 @@ class KvResourceTest {
         String context = get(k, null).header("X-Context");
         given().header("X-Context", context).delete("/kv/" + k).then().statusCode(204);
         get(k, null).then().statusCode(404);
+        // Once a read finds the tombstone alone on every node, it is removed from storage.
+        await().atMost(WAIT).untilAsserted(() -> {
+            get(k, "all").then().statusCode(404);
+            for (int node = 0; node < 3; node++) {
+                assertThat(onNode(node, k)).isNull();
+            }
+        });
     }
 
     @Test
@@ -197,6 +204,8 @@ class KvResourceTest {
     void badInputIs400AndWritesNothing() {
         String k = key();
         put("x".repeat(513), "v", null, null).then().statusCode(400).contentType("application/problem+json");
+        given().contentType("text/plain").body("v").put("/kv/").then().statusCode(400);
+        given().get("/kv").then().statusCode(400).contentType("application/problem+json");
         put(k, "v", "not-base64-json!", null).then().statusCode(400).contentType("application/problem+json");
         put(k, "v", null, "2").then().statusCode(400);
         get(k, "most").then().statusCode(400);

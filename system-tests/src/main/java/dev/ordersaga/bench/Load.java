@@ -1,0 +1,156 @@
+package dev.ordersaga.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/** Closed- and open-loop HTTP load for the benchmarks, with latency percentiles. */
+final class Load {
+
+    private final Vertx vertx;
+
+    Load(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    /** Latencies (sorted, microseconds), successes and errors of one phase. */
+    record Result(long[] latenciesMicros, long ok, long errors, double seconds) {
+        double rate() {
+            return ok / seconds;
+        }
+
+        double p(double percentile) {
+            if (latenciesMicros.length == 0) {
+                return Double.NaN;
+            }
+            int index = (int) Math.ceil(percentile / 100.0 * latenciesMicros.length) - 1;
+            return latenciesMicros[Math.max(0, Math.min(index, latenciesMicros.length - 1))] / 1000.0;
+        }
+    }
+
+    /** {@code concurrency} clients, each sending its next request when the previous one answered. */
+    Result closedLoop(int concurrency, Duration duration, Supplier<Future<Integer>> request, IntPredicate ok)
+            throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong okCount = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        List<CompletableFuture<Void>> users = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            users.add(done);
+            vertx.runOnContext(v -> loop(end, request, ok, latencies, okCount, errors, done));
+        }
+        CompletableFuture.allOf(users.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 60, TimeUnit.SECONDS);
+        return new Result(sorted(latencies), okCount.get(), errors.get(), (System.nanoTime() - start) / 1e9);
+    }
+
+    private void loop(long end, Supplier<Future<Integer>> request, IntPredicate ok, ConcurrentLinkedQueue<Long> latencies,
+            AtomicLong okCount, AtomicLong errors, CompletableFuture<Void> done) {
+        if (System.nanoTime() >= end) {
+            done.complete(null);
+            return;
+        }
+        long sent = System.nanoTime();
+        request.get().onComplete(r -> {
+            if (r.succeeded() && ok.test(r.result())) {
+                okCount.incrementAndGet();
+                latencies.add((System.nanoTime() - sent) / 1000);
+            } else {
+                errors.incrementAndGet();
+            }
+            loop(end, request, ok, latencies, okCount, errors, done);
+        });
+    }
+
+    /** Exactly {@code total} requests from {@code concurrency} clients; returns when all have answered. */
+    Result fixedCount(int concurrency, long total, java.util.function.LongFunction<Future<Integer>> request,
+            IntPredicate ok) throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong okCount = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicLong issued = new AtomicLong();
+        long start = System.nanoTime();
+        List<CompletableFuture<Void>> users = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            users.add(done);
+            vertx.runOnContext(v -> next(total, issued, request, ok, latencies, okCount, errors, done));
+        }
+        CompletableFuture.allOf(users.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+        return new Result(sorted(latencies), okCount.get(), errors.get(), (System.nanoTime() - start) / 1e9);
+    }
+
+    private void next(long total, AtomicLong issued, java.util.function.LongFunction<Future<Integer>> request,
+            IntPredicate ok, ConcurrentLinkedQueue<Long> latencies, AtomicLong okCount, AtomicLong errors,
+            CompletableFuture<Void> done) {
+        long n = issued.getAndIncrement();
+        if (n >= total) {
+            done.complete(null);
+            return;
+        }
+        long sent = System.nanoTime();
+        request.apply(n).onComplete(r -> {
+            if (r.succeeded() && ok.test(r.result())) {
+                okCount.incrementAndGet();
+                latencies.add((System.nanoTime() - sent) / 1000);
+            } else {
+                errors.incrementAndGet();
+            }
+            next(total, issued, request, ok, latencies, okCount, errors, done);
+        });
+    }
+
+    /** A fixed rate; latency counts from each request's intended start (no coordinated omission). */
+    Result openLoop(double rate, Duration duration, Supplier<Future<Integer>> request, IntPredicate ok)
+            throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong okCount = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicLong issued = new AtomicLong();
+        AtomicLong finished = new AtomicLong();
+        long total = (long) (rate * duration.toSeconds());
+        long start = System.nanoTime();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        vertx.setPeriodic(1, id -> {
+            long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * rate));
+            while (issued.get() < due) {
+                long n = issued.getAndIncrement();
+                long intended = start + (long) (n / rate * 1e9);
+                request.get().onComplete(r -> {
+                    if (r.succeeded() && ok.test(r.result())) {
+                        okCount.incrementAndGet();
+                        latencies.add((System.nanoTime() - intended) / 1000);
+                    } else {
+                        errors.incrementAndGet();
+                    }
+                    if (finished.incrementAndGet() == total) {
+                        done.complete(null);
+                    }
+                });
+            }
+            if (issued.get() >= total) {
+                vertx.cancelTimer(id);
+            }
+        });
+        done.get(duration.toSeconds() + 60, TimeUnit.SECONDS);
+        return new Result(sorted(latencies), okCount.get(), errors.get(), duration.toSeconds());
+    }
+
+    private static long[] sorted(ConcurrentLinkedQueue<Long> values) {
+        long[] array = values.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(array);
+        return array;
+    }
+}
