@@ -164,12 +164,19 @@ public class QuorumCoordinator {
                             if (tally.success() == QuorumTally.Decision.REACHED && decided.compareAndSet(false, true)) {
                                 reached.set(true);
                                 emitter.complete(Map.copyOf(answers));
+                            } else if (tally.complete() && !reached.get() && decided.compareAndSet(false, true)) {
+                                registry.counter("gateway.quorum.failures", "operation", operation).increment();
+                                emitter.fail(new QuorumNotReachedException(operation, required, tally.achieved(),
+                                        failed.stream().map(i -> nodes.get(i).url()).toList()));
                             }
                             finish(tally, reached, finished, answers, failed, whenAllAnswered);
                         },
                         failure -> {
                             failed.add(node.index());
-                            if (tally.failure() == QuorumTally.Decision.FAILED && decided.compareAndSet(false, true)) {
+                            tally.failure();
+                            // A lost quorum is reported once every node answered (each within its
+                            // timeout), so the problem names the final counts.
+                            if (tally.complete() && !reached.get() && decided.compareAndSet(false, true)) {
                                 registry.counter("gateway.quorum.failures", "operation", operation).increment();
                                 emitter.fail(new QuorumNotReachedException(operation, required, tally.achieved(),
                                         failed.stream().map(i -> nodes.get(i).url()).toList()));
