@@ -82,12 +82,12 @@ public final class ReplicaNode {
 
     /** Runs the merge script on a value key or a hint field; true when the node's data changed. */
     public Uni<Boolean> merge(String redisKey, String versionsJson, int maxSiblings, String field) {
-        List<String> args = new ArrayList<>(List.of(Scripts.MERGE, "1", redisKey, versionsJson,
+        List<String> args = new ArrayList<>(List.of(Scripts.MERGE_SHA, "1", redisKey, versionsJson,
                 String.valueOf(maxSiblings)));
         if (field != null) {
             args.add(field);
         }
-        return call(() -> api.eval(args)).map(r -> r.toLong() == 1L);
+        return call(() -> evalsha(args, Scripts.MERGE)).map(r -> r.toLong() == 1L);
     }
 
     /** The stored siblings of a key as JSON, or null when absent. */
@@ -97,11 +97,11 @@ public final class ReplicaNode {
 
     /** Deletes a key or hash field only if it still holds {@code expected}. */
     public Uni<Boolean> deleteIfEqual(String redisKey, String expected, String field) {
-        List<String> args = new ArrayList<>(List.of(Scripts.DELETE_IF_EQUAL, "1", redisKey, expected));
+        List<String> args = new ArrayList<>(List.of(Scripts.DELETE_IF_EQUAL_SHA, "1", redisKey, expected));
         if (field != null) {
             args.add(field);
         }
-        return call(() -> api.eval(args)).map(r -> r.toLong() == 1L);
+        return call(() -> evalsha(args, Scripts.DELETE_IF_EQUAL)).map(r -> r.toLong() == 1L);
     }
 
     /** One page of a hash scan: [cursor, field, value, field, value...]. */
@@ -120,6 +120,20 @@ public final class ReplicaNode {
 
     public Uni<Response> mget(List<String> redisKeys) {
         return call(() -> api.mget(redisKeys));
+    }
+
+    /**
+     * EVALSHA (40 bytes instead of the script); a node that does not know the script yet (new, or
+     * restarted: scripts are not persisted) gets it once through EVAL.
+     */
+    private Uni<Response> evalsha(List<String> args, String script) {
+        return api.evalsha(args)
+                .onFailure(f -> String.valueOf(f.getMessage()).startsWith("NOSCRIPT"))
+                .recoverWithUni(() -> {
+                    List<String> withScript = new ArrayList<>(args);
+                    withScript.set(0, script);
+                    return api.eval(withScript);
+                });
     }
 
     private Uni<Response> call(java.util.function.Supplier<Uni<Response>> command) {

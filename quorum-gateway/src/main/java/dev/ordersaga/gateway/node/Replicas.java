@@ -29,7 +29,7 @@ public class Replicas {
             String url = config.nodes().get(i).trim();
             RedisOptions options = new RedisOptions()
                     .setConnectionString(url)
-                    .setMaxPoolSize(32)
+                    .setMaxPoolSize(64)
                     .setMaxPoolWaiting(4096)
                     .setPoolRecycleTimeout(15_000);
             options.getNetClientOptions().setConnectTimeout((int) config.nodeTimeout().toMillis());
