@@ -111,6 +111,8 @@ public class AntiEntropyService {
                         Map<String, Object> run = new LinkedHashMap<>();
                         run.put("at", Instant.now().toString());
                         run.put("differingBuckets", differing.size());
+                        run.put("nodesSkipped", snaps.stream().filter(sn -> sn.tree() == null)
+                                .map(sn -> sn.node().url()).toList());
                         run.put("keysChecked", keys.size());
                         run.put("writes", repaired);
                         run.put("durationMs", (System.nanoTime() - start) / 1_000_000);
