@@ -12,10 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import dev.ordersaga.bench.Load.Result;
-import dev.ordersaga.testsupport.Ports;
-import dev.ordersaga.testsupport.RedisNode;
-import dev.ordersaga.testsupport.ServiceProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,6 +19,11 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+
+import dev.ordersaga.bench.Load.Result;
+import dev.ordersaga.testsupport.Ports;
+import dev.ordersaga.testsupport.RedisNode;
+import dev.ordersaga.testsupport.ServiceProcess;
 
 /**
  * The quorum gateway benchmark of BENCHMARKS.md, in one run (JVM mode): PUT at W=2 and GET at R=2

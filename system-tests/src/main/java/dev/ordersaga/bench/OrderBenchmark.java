@@ -11,9 +11,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.ordersaga.bench.Load.Result;
-import dev.ordersaga.stack.OrderStack;
-import dev.ordersaga.testsupport.ServiceProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,6 +18,10 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+
+import dev.ordersaga.bench.Load.Result;
+import dev.ordersaga.stack.OrderStack;
+import dev.ordersaga.testsupport.ServiceProcess;
 
 /**
  * The order-intake benchmark of BENCHMARKS.md, in one run on this machine (JVM mode): start-up

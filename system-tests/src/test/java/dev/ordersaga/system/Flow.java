@@ -9,9 +9,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
-import dev.ordersaga.stack.OrderStack;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+
+import dev.ordersaga.stack.OrderStack;
 
 /** What a client and an operator do against a running {@link OrderStack}, plus the invariants they check. */
 final class Flow {

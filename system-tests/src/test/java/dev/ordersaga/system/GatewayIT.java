@@ -22,10 +22,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.restassured.response.Response;
+
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
-import io.restassured.response.Response;
 
 /**
  * The packaged quorum gateway as two processes over three real redis-server processes: hints

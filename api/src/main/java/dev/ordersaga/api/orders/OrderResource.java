@@ -19,9 +19,10 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.smallrye.mutiny.Uni;
+
 import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.http.RequestIds;
-import io.smallrye.mutiny.Uni;
 
 /** HTTP face of orders: create, read, list, pay, cancel. */
 @Path("/orders")

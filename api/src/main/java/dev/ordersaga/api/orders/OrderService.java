@@ -13,6 +13,10 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
 import dev.ordersaga.messaging.contract.MessageTypes;
 import dev.ordersaga.messaging.contract.StockMessages.Line;
 import dev.ordersaga.messaging.contract.StockMessages.ReleaseStock;
@@ -22,9 +26,6 @@ import dev.ordersaga.messaging.outbox.NewMessage;
 import dev.ordersaga.messaging.outbox.OutboxMessage;
 import dev.ordersaga.messaging.outbox.OutboxPublisher;
 import dev.ordersaga.messaging.outbox.OutboxWriter;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * The order's side of the saga. Every change and the message it causes are written in one

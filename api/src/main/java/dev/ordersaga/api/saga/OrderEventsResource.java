@@ -7,12 +7,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import io.smallrye.mutiny.Uni;
+
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.contract.MessageTypes;
 import dev.ordersaga.messaging.http.InternalAuth;
 import dev.ordersaga.messaging.inbox.Inbox;
 import dev.ordersaga.messaging.inbox.InboxOutcome;
-import io.smallrye.mutiny.Uni;
 
 /** Receives the worker's results (StockReserved, StockRejected, StockReleased) through the inbox. */
 @Path("/internal/order-events")

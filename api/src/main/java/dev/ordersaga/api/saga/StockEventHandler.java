@@ -11,6 +11,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
 import dev.ordersaga.api.orders.OrderService;
 import dev.ordersaga.api.orders.OrderStateMachine;
 import dev.ordersaga.api.orders.OrderStateMachine.StockEvent;
@@ -21,8 +24,6 @@ import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.inbox.InboxHandler;
 import dev.ordersaga.messaging.logging.LogFields;
 import dev.ordersaga.messaging.outbox.OutboxMessage;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /** Applies the worker's answers to orders, inside the inbox's transaction. */
 @ApplicationScoped

@@ -11,12 +11,13 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.ordersaga.api.ApiDatabase;
-import dev.ordersaga.testsupport.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+
+import dev.ordersaga.api.ApiDatabase;
+import dev.ordersaga.testsupport.PostgresResource;
 
 /**
  * The api's publisher against a worker that is not there: messages wait with growing backoff, and

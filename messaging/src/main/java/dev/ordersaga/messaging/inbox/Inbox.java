@@ -1,10 +1,8 @@
 package dev.ordersaga.messaging.inbox;
 
-import io.quarkus.arc.properties.IfBuildProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,15 +11,17 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.properties.IfBuildProperty;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.logging.LogFields;
 import dev.ordersaga.messaging.outbox.OutboxMessage;
 import dev.ordersaga.messaging.outbox.OutboxPublisher;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * The receiving side of every message: applies each message once, and the messages of one

@@ -2,10 +2,11 @@ package dev.ordersaga.messaging.inbox;
 
 import java.util.List;
 
-import dev.ordersaga.messaging.Envelope;
-import dev.ordersaga.messaging.outbox.OutboxMessage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+
+import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.messaging.outbox.OutboxMessage;
 
 /** Applies one message inside the inbox's transaction; returns the outbox messages it wrote. */
 @FunctionalInterface

@@ -2,8 +2,9 @@ package dev.ordersaga.messaging.inbox;
 
 import java.util.List;
 
-import dev.ordersaga.messaging.outbox.OutboxMessage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import dev.ordersaga.messaging.outbox.OutboxMessage;
 
 /**
  * What the inbox did with a message: applied it (and any waiting successors), kept it until its

@@ -1,7 +1,8 @@
 package dev.ordersaga.messaging.outbox;
 
-import dev.ordersaga.messaging.Envelope;
 import io.smallrye.mutiny.Uni;
+
+import dev.ordersaga.messaging.Envelope;
 
 /**
  * Delivers outbox messages to one destination. Each service provides one bean per destination,

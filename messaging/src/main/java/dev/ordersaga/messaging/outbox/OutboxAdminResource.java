@@ -1,6 +1,5 @@
 package dev.ordersaga.messaging.outbox;
 
-import io.quarkus.arc.properties.IfBuildProperty;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -14,9 +13,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import io.quarkus.arc.properties.IfBuildProperty;
+import io.smallrye.mutiny.Uni;
+
 import dev.ordersaga.messaging.http.InternalAuth;
 import dev.ordersaga.messaging.http.ProblemException;
-import io.smallrye.mutiny.Uni;
 
 /** Operators' view of the outbox: list rows by status, requeue dead letters. */
 @Path("/admin/outbox")

@@ -1,6 +1,5 @@
 package dev.ordersaga.messaging.outbox;
 
-import io.quarkus.arc.properties.IfBuildProperty;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,15 +20,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.ordersaga.messaging.Envelope;
-import dev.ordersaga.messaging.logging.LogFields;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+
+import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.messaging.logging.LogFields;
 
 /**
  * Sends outbox rows to their destinations. It claims due rows as a lease (so two publishers never

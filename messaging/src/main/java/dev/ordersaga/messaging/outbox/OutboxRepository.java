@@ -1,6 +1,5 @@
 package dev.ordersaga.messaging.outbox;
 
-import io.quarkus.arc.properties.IfBuildProperty;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -8,6 +7,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

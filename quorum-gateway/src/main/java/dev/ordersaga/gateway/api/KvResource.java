@@ -16,6 +16,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.smallrye.mutiny.Uni;
+
 import dev.ordersaga.gateway.GatewayConfig;
 import dev.ordersaga.gateway.clock.VectorClock;
 import dev.ordersaga.gateway.node.Replicas;
@@ -23,7 +25,6 @@ import dev.ordersaga.gateway.quorum.QuorumCoordinator;
 import dev.ordersaga.gateway.store.Version;
 import dev.ordersaga.gateway.store.VersionCodec;
 import dev.ordersaga.messaging.http.ProblemException;
-import io.smallrye.mutiny.Uni;
 
 /**
  * The key-value API: PUT, GET and DELETE of {@code /kv/{key}}, with the causal context in

@@ -10,13 +10,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
 import dev.ordersaga.gateway.GatewayConfig;
 import dev.ordersaga.gateway.antientropy.AntiEntropyService;
 import dev.ordersaga.gateway.hints.HintStore;
 import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.node.Replicas;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 
 /** Operations of seed 003: node status, replaying hints, integrity check and repair. */
 @Path("/")

@@ -7,9 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import dev.ordersaga.gateway.node.ReplicaNode;
-import dev.ordersaga.gateway.node.Replicas;
-import dev.ordersaga.gateway.store.Siblings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +14,10 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
+
+import dev.ordersaga.gateway.node.ReplicaNode;
+import dev.ordersaga.gateway.node.Replicas;
+import dev.ordersaga.gateway.store.Siblings;
 
 /**
  * Hinted handoff. A write a node missed is kept on a live node, in the hash

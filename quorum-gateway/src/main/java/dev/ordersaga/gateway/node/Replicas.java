@@ -8,11 +8,12 @@ import java.util.List;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.ordersaga.gateway.GatewayConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
+
+import dev.ordersaga.gateway.GatewayConfig;
 
 /**
  * The replica set, exactly as {@code GATEWAY_NODES} lists it. Start-up refuses settings that make

@@ -15,6 +15,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+
 import dev.ordersaga.gateway.GatewayConfig;
 import dev.ordersaga.gateway.clock.VectorClock;
 import dev.ordersaga.gateway.hints.HintStore;
@@ -23,8 +26,6 @@ import dev.ordersaga.gateway.node.Replicas;
 import dev.ordersaga.gateway.store.Siblings;
 import dev.ordersaga.gateway.store.Version;
 import dev.ordersaga.gateway.store.VersionCodec;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.mutiny.Uni;
 
 /**
  * Coordinates one read or write over every replica: sends to all, answers as soon as the quorum

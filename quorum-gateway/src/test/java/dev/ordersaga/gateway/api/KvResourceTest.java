@@ -14,13 +14,14 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.ordersaga.testsupport.RedisNodesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.RedisAPI;
+
+import dev.ordersaga.testsupport.RedisNodesResource;
 
 @QuarkusTest
 @QuarkusTestResource(RedisNodesResource.class)

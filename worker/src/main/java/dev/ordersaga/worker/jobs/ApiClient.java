@@ -9,9 +9,10 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
+import io.smallrye.mutiny.Uni;
+
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.http.RequestIds;
-import io.smallrye.mutiny.Uni;
 
 /** The api's callback endpoint ({@code API_URL}). Guarded by {@link ApiTransport}. */
 @RegisterRestClient(configKey = "api")

@@ -9,14 +9,15 @@ import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
+import io.smallrye.faulttolerance.api.RetryWhen;
+import io.smallrye.mutiny.Uni;
+
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.contract.MessageTypes;
 import dev.ordersaga.messaging.http.InternalSecret;
 import dev.ordersaga.messaging.outbox.FailureClassifier;
 import dev.ordersaga.messaging.outbox.MessageTransport;
 import dev.ordersaga.messaging.outbox.PoisonMessageException;
-import io.smallrye.faulttolerance.api.RetryWhen;
-import io.smallrye.mutiny.Uni;
 
 /** Delivers the worker's results to the api, with the same guards as the api's calls to the worker. */
 @ApplicationScoped

@@ -9,14 +9,15 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import io.smallrye.mutiny.Uni;
+
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.contract.MessageTypes;
 import dev.ordersaga.messaging.http.InternalAuth;
-import dev.ordersaga.messaging.inbox.Inbox;
 import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.messaging.inbox.Inbox;
 import dev.ordersaga.messaging.inbox.InboxOutcome;
 import dev.ordersaga.worker.WorkerConfig;
-import io.smallrye.mutiny.Uni;
 
 /**
  * Stock commands from the api, taken through the inbox (idempotent by message id, in order per

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,6 +13,9 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.contract.MessageTypes;
@@ -29,8 +31,6 @@ import dev.ordersaga.messaging.outbox.OutboxMessage;
 import dev.ordersaga.messaging.outbox.OutboxWriter;
 import dev.ordersaga.worker.stock.StockLevel;
 import dev.ordersaga.worker.stock.StockRepository;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * Reserves and releases stock. Each runs inside the inbox's transaction and writes its result

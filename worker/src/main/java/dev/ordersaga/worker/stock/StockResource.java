@@ -14,10 +14,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-import dev.ordersaga.messaging.http.InternalAuth;
-import dev.ordersaga.messaging.http.ProblemException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+
+import dev.ordersaga.messaging.http.InternalAuth;
+import dev.ordersaga.messaging.http.ProblemException;
 
 /** Admin view of stock: set what can be reserved, read what is available and reserved. */
 @Path("/stock/{sku}")

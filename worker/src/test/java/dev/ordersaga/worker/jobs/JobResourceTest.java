@@ -11,12 +11,13 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.ordersaga.testsupport.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+
+import dev.ordersaga.testsupport.PostgresResource;
 
 @QuarkusTest
 @QuarkusTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = JobResourceTest.DB))
