@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
+import java.util.function.LongFunction;
+import java.util.function.LongPredicate;
 import java.util.function.Supplier;
 
 import io.vertx.core.Future;
@@ -41,42 +43,20 @@ final class Load {
     /** {@code concurrency} clients, each sending its next request when the previous one answered. */
     Result closedLoop(int concurrency, Duration duration, Supplier<Future<Integer>> request, IntPredicate ok)
             throws Exception {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicLong okCount = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        long start = System.nanoTime();
-        long end = start + duration.toNanos();
-        List<CompletableFuture<Void>> users = new ArrayList<>();
-        for (int i = 0; i < concurrency; i++) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            users.add(done);
-            vertx.runOnContext(v -> loop(end, request, ok, latencies, okCount, errors, done));
-        }
-        CompletableFuture.allOf(users.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 60, TimeUnit.SECONDS);
-        return new Result(sorted(latencies), okCount.get(), errors.get(), (System.nanoTime() - start) / 1e9);
-    }
-
-    private void loop(long end, Supplier<Future<Integer>> request, IntPredicate ok, ConcurrentLinkedQueue<Long> latencies,
-            AtomicLong okCount, AtomicLong errors, CompletableFuture<Void> done) {
-        if (System.nanoTime() >= end) {
-            done.complete(null);
-            return;
-        }
-        long sent = System.nanoTime();
-        request.get().onComplete(r -> {
-            if (r.succeeded() && ok.test(r.result())) {
-                okCount.incrementAndGet();
-                latencies.add((System.nanoTime() - sent) / 1000);
-            } else {
-                errors.incrementAndGet();
-            }
-            loop(end, request, ok, latencies, okCount, errors, done);
-        });
+        long end = System.nanoTime() + duration.toNanos();
+        return drive(concurrency, n -> System.nanoTime() < end, n -> request.get(), ok,
+                duration.toSeconds() + 60);
     }
 
     /** Exactly {@code total} requests from {@code concurrency} clients; returns when all have answered. */
-    Result fixedCount(int concurrency, long total, java.util.function.LongFunction<Future<Integer>> request,
-            IntPredicate ok) throws Exception {
+    Result fixedCount(int concurrency, long total, LongFunction<Future<Integer>> request, IntPredicate ok)
+            throws Exception {
+        return drive(concurrency, n -> n < total, request, ok, 300);
+    }
+
+    /** Closed-loop clients that send request number n while {@code more} says so. */
+    private Result drive(int concurrency, LongPredicate more, LongFunction<Future<Integer>> request, IntPredicate ok,
+            long timeoutSeconds) throws Exception {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong okCount = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -86,17 +66,16 @@ final class Load {
         for (int i = 0; i < concurrency; i++) {
             CompletableFuture<Void> done = new CompletableFuture<>();
             users.add(done);
-            vertx.runOnContext(v -> next(total, issued, request, ok, latencies, okCount, errors, done));
+            vertx.runOnContext(v -> next(more, issued, request, ok, latencies, okCount, errors, done));
         }
-        CompletableFuture.allOf(users.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+        CompletableFuture.allOf(users.toArray(CompletableFuture[]::new)).get(timeoutSeconds, TimeUnit.SECONDS);
         return new Result(sorted(latencies), okCount.get(), errors.get(), (System.nanoTime() - start) / 1e9);
     }
 
-    private void next(long total, AtomicLong issued, java.util.function.LongFunction<Future<Integer>> request,
-            IntPredicate ok, ConcurrentLinkedQueue<Long> latencies, AtomicLong okCount, AtomicLong errors,
-            CompletableFuture<Void> done) {
+    private void next(LongPredicate more, AtomicLong issued, LongFunction<Future<Integer>> request, IntPredicate ok,
+            ConcurrentLinkedQueue<Long> latencies, AtomicLong okCount, AtomicLong errors, CompletableFuture<Void> done) {
         long n = issued.getAndIncrement();
-        if (n >= total) {
+        if (!more.test(n)) {
             done.complete(null);
             return;
         }
@@ -108,7 +87,7 @@ final class Load {
             } else {
                 errors.incrementAndGet();
             }
-            next(total, issued, request, ok, latencies, okCount, errors, done);
+            next(more, issued, request, ok, latencies, okCount, errors, done);
         });
     }
 
