@@ -39,6 +39,15 @@ public class OrderRepository {
             WHERE id = $1
             """ + "RETURNING " + COLUMNS;
 
+    /** The customer version: how many changes the customer's orders have had (the read model's aggregate sequence). */
+    private static final String CUSTOMER_VERSION = "COALESCE((SELECT s.last_seq FROM outbox_sequence s"
+            + " WHERE s.destination = 'replica' AND s.aggregate_id = orders.customer_id), 0) AS customer_version";
+    private static final String FIND_SEEN = "SELECT " + COLUMNS + ", " + CUSTOMER_VERSION + " FROM orders WHERE id = $1";
+    private static final String BY_CUSTOMER_SEEN = "SELECT " + COLUMNS + ", " + CUSTOMER_VERSION
+            + " FROM orders WHERE customer_id = $1 ORDER BY created_at DESC, id LIMIT $2";
+    private static final String CUSTOMER_VERSION_OF = "SELECT last_seq FROM outbox_sequence"
+            + " WHERE destination = 'replica' AND aggregate_id = $1";
+
     private final Pool pool;
 
     public OrderRepository(Pool pool) {
@@ -65,6 +74,37 @@ public class OrderRepository {
         return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(OrderRepository::first);
     }
 
+    /** An order with its customer's version, read in one snapshot. */
+    public Uni<Optional<Seen<Order>>> findSeen(UUID id) {
+        return pool.preparedQuery(FIND_SEEN).execute(Tuple.of(id))
+                .map(rows -> rows.rowCount() == 0 ? Optional.<Seen<Order>>empty()
+                        : Optional.of(seen(rows.iterator().next())));
+    }
+
+    /** A customer's newest orders with the customer's version, read in one snapshot (version 0 when it has none). */
+    public Uni<Seen<List<Order>>> byCustomerSeen(String customerId, int limit) {
+        return pool.preparedQuery(BY_CUSTOMER_SEEN).execute(Tuple.of(customerId, limit))
+                .map(rows -> {
+                    long version = 0;
+                    List<Order> list = new java.util.ArrayList<>();
+                    for (Row row : rows) {
+                        list.add(Order.from(row));
+                        version = row.getLong("customer_version");
+                    }
+                    return new Seen<>(list, version);
+                });
+    }
+
+    /** The customer's version as of {@code tx}. */
+    public Uni<Long> customerVersion(SqlConnection tx, String customerId) {
+        return tx.preparedQuery(CUSTOMER_VERSION_OF).execute(Tuple.of(customerId))
+                .map(rows -> rows.rowCount() == 0 ? 0L : rows.iterator().next().getLong(0));
+    }
+
+    private static Seen<Order> seen(Row row) {
+        return new Seen<>(Order.from(row), row.getLong("customer_version"));
+    }
+
     /** Reads and locks an order for the rest of {@code tx}. */
     public Uni<Optional<Order>> lock(SqlConnection tx, UUID id) {
         return tx.preparedQuery(LOCK).execute(Tuple.of(id)).map(OrderRepository::first);
@@ -83,6 +123,10 @@ public class OrderRepository {
 
     private static Optional<Order> first(RowSet<Row> rows) {
         return rows.rowCount() == 0 ? Optional.empty() : Optional.of(Order.from(rows.iterator().next()));
+    }
+
+    /** A value read from the primary and the customer version it reflects. */
+    public record Seen<T>(T value, long customerVersion) {
     }
 
     /** An order and the hash of the request that created it under an idempotency key. */

@@ -21,65 +21,121 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.api.session.ReadPreference;
+import dev.ordersaga.api.session.SessionReads;
+import dev.ordersaga.api.session.SessionState;
+import dev.ordersaga.api.session.SessionTokens;
 import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.http.RequestIds;
 
-/** HTTP face of orders: create, read, list, pay, cancel. */
+/**
+ * HTTP face of orders: create, read, list, pay, cancel. Every response carries the session token
+ * ({@code X-Session-Token}) advanced to what the call wrote or showed; send it back on the next call.
+ */
 @Path("/orders")
 @Produces(MediaType.APPLICATION_JSON)
 public class OrderResource {
 
-    private final OrderService service;
+    /** Which store answered: {@code primary} or {@code replica}. */
+    public static final String SERVED_BY = "X-Served-By";
+    /** Why an {@code auto} read was served by the primary. */
+    public static final String READ_FALLBACK = "X-Read-Fallback";
 
-    public OrderResource(OrderService service) {
+    private final OrderService service;
+    private final SessionReads reads;
+    private final SessionTokens tokens;
+
+    public OrderResource(OrderService service, SessionReads reads, SessionTokens tokens) {
         this.service = service;
+        this.reads = reads;
+        this.tokens = tokens;
     }
 
     /** Accepts the order as PENDING at once (202), whether or not the worker is reachable. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Order>> create(@Valid @NotNull CreateOrderRequest request,
-            @RestHeader("Idempotency-Key") String idempotencyKey) {
+            @RestHeader("Idempotency-Key") String idempotencyKey, @RestHeader(SessionTokens.HEADER) String token) {
         String key = OrderService.key(idempotencyKey).orElse(null);
         if (key != null && key.length() > 200) {
             throw ProblemException.badRequest("invalid-idempotency-key", "Idempotency-Key is longer than 200 characters");
         }
+        SessionState session = tokens.read(token);
         return service.create(request, key, RequestIds.current())
-                .map(created -> RestResponse.ResponseBuilder.<Order>create(RestResponse.Status.ACCEPTED)
-                        .location(URI.create("/orders/" + created.order().id()))
-                        .header("Idempotent-Replayed", String.valueOf(created.replayed()))
-                        .entity(created.order())
-                        .build());
+                .map(created -> {
+                    Order o = created.order();
+                    session.sawOrder(o.id(), o.version(), o.customerId(), created.customerVersion());
+                    return RestResponse.ResponseBuilder.<Order>create(RestResponse.Status.ACCEPTED)
+                            .location(URI.create("/orders/" + o.id()))
+                            .header("Idempotent-Replayed", String.valueOf(created.replayed()))
+                            .header(SessionTokens.HEADER, tokens.write(session))
+                            .header(SERVED_BY, "primary")
+                            .entity(o)
+                            .build();
+                });
     }
 
+    /** One order; {@code read=auto|primary|replica} (default auto) chooses where it is read. */
     @GET
     @Path("/{id}")
-    public Uni<Order> get(@PathParam("id") String id) {
-        return service.get(parse(id));
+    public Uni<RestResponse<Order>> get(@PathParam("id") String id, @QueryParam("read") String read,
+            @QueryParam("consistency") String consistency, @RestHeader(SessionTokens.HEADER) String token) {
+        UUID orderId = parse(id);
+        ReadPreference preference = ReadPreference.parse(read, consistency);
+        SessionState session = tokens.read(token);
+        return reads.order(orderId, preference, session).map(served -> respond(served, session));
     }
 
+    /** A customer's orders, newest first; {@code read=auto|primary|replica} as for one order. */
     @GET
-    public Uni<List<Order>> list(@QueryParam("customerId") String customerId,
-            @QueryParam("limit") @DefaultValue("100") int limit) {
+    public Uni<RestResponse<List<Order>>> list(@QueryParam("customerId") String customerId,
+            @QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("read") String read,
+            @QueryParam("consistency") String consistency, @RestHeader(SessionTokens.HEADER) String token) {
         if (customerId == null || customerId.isBlank()) {
             throw ProblemException.badRequest("missing-customer", "query parameter customerId is required");
         }
         if (limit < 1 || limit > OrderLimits.MAX_LIST) {
             throw ProblemException.badRequest("invalid-limit", "limit must be between 1 and " + OrderLimits.MAX_LIST);
         }
-        return service.byCustomer(customerId, limit);
+        ReadPreference preference = ReadPreference.parse(read, consistency);
+        SessionState session = tokens.read(token);
+        return reads.byCustomer(customerId, limit, preference, session).map(served -> respond(served, session));
     }
 
     @POST
     @Path("/{id}/pay")
-    public Uni<Order> pay(@PathParam("id") String id) {
-        return service.apply(parse(id), OrderStateMachine.Command.PAY, RequestIds.current());
+    public Uni<RestResponse<Order>> pay(@PathParam("id") String id, @RestHeader(SessionTokens.HEADER) String token) {
+        return command(id, OrderStateMachine.Command.PAY, token);
     }
 
     @POST
     @Path("/{id}/cancel")
-    public Uni<Order> cancel(@PathParam("id") String id) {
-        return service.apply(parse(id), OrderStateMachine.Command.CANCEL, RequestIds.current());
+    public Uni<RestResponse<Order>> cancel(@PathParam("id") String id, @RestHeader(SessionTokens.HEADER) String token) {
+        return command(id, OrderStateMachine.Command.CANCEL, token);
+    }
+
+    private Uni<RestResponse<Order>> command(String id, OrderStateMachine.Command command, String token) {
+        UUID orderId = parse(id);
+        SessionState session = tokens.read(token);
+        return service.apply(orderId, command, RequestIds.current())
+                .map(written -> {
+                    Order o = written.order();
+                    session.sawOrder(o.id(), o.version(), o.customerId(), written.customerVersion());
+                    return RestResponse.ResponseBuilder.ok(o)
+                            .header(SessionTokens.HEADER, tokens.write(session))
+                            .header(SERVED_BY, "primary")
+                            .build();
+                });
+    }
+
+    private <T> RestResponse<T> respond(SessionReads.Served<T> served, SessionState session) {
+        var response = RestResponse.ResponseBuilder.ok(served.value())
+                .header(SessionTokens.HEADER, tokens.write(session))
+                .header(SERVED_BY, served.servedBy());
+        if (served.fallback() != null) {
+            response.header(READ_FALLBACK, served.fallback());
+        }
+        return response.build();
     }
 
     private static UUID parse(String id) {

@@ -17,6 +17,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
+import dev.ordersaga.api.replica.OrderChanged;
 import dev.ordersaga.messaging.contract.MessageTypes;
 import dev.ordersaga.messaging.contract.StockMessages.Line;
 import dev.ordersaga.messaging.contract.StockMessages.ReleaseStock;
@@ -46,8 +47,15 @@ public class OrderService {
         this.publisher = publisher;
     }
 
-    /** The result of a create call: the order, and whether this call created it or replayed an earlier one. */
-    public record Created(Order order, boolean replayed) {
+    /**
+     * The result of a create call: the order, the customer version it is known at, and whether this
+     * call created it or replayed an earlier one.
+     */
+    public record Created(Order order, long customerVersion, boolean replayed) {
+    }
+
+    /** The result of a command: the order after it and the customer version it is known at. */
+    public record Written(Order order, long customerVersion) {
     }
 
     /** Accepts an order as PENDING and asks the worker to reserve its stock. */
@@ -65,7 +73,9 @@ public class OrderService {
         UUID id = UUID.randomUUID();
         return orders.insert(tx, id, customerId, items, key, hash)
                 .onItem().transformToUni(inserted -> inserted.isPresent()
-                        ? reserve(tx, inserted.get(), requestId, enqueued).replaceWith(new Created(inserted.get(), false))
+                        ? reserve(tx, inserted.get(), requestId, enqueued)
+                                .chain(() -> project(tx, inserted.get(), requestId, enqueued))
+                                .map(customerVersion -> new Created(inserted.get(), customerVersion, false))
                         : replay(tx, key, hash));
     }
 
@@ -73,6 +83,13 @@ public class OrderService {
         var message = new NewMessage(MessageTypes.WORKER, MessageTypes.RESERVE_STOCK, order.id().toString(),
                 new ReserveStock(order.id().toString(), order.items()), requestId);
         return outbox.enqueue(tx, message).invoke(enqueued::add).replaceWithVoid();
+    }
+
+    /** Enqueues the order's new state for the read model; returns the customer version this change produced. */
+    private Uni<Long> project(SqlConnection tx, Order order, String requestId, List<OutboxMessage> enqueued) {
+        var message = new NewMessage(OrderChanged.DESTINATION, OrderChanged.TYPE, order.customerId(),
+                new OrderChanged(order), requestId);
+        return outbox.enqueue(tx, message).invoke(enqueued::add).map(OutboxMessage::seq);
     }
 
     private Uni<Created> replay(SqlConnection tx, String key, String hash) {
@@ -84,29 +101,41 @@ public class OrderService {
                                 "this Idempotency-Key was used for a different request")
                                 .with("orderId", keyed.order().id().toString());
                     }
-                    return new Created(keyed.order(), true);
-                });
+                    return keyed.order();
+                })
+                .chain(order -> orders.customerVersion(tx, order.customerId())
+                        .map(customerVersion -> new Created(order, customerVersion, true)));
     }
 
-    public Uni<Order> get(UUID id) {
-        return orders.find(id)
+    /** An order from the primary, with the customer version it reflects. */
+    public Uni<OrderRepository.Seen<Order>> get(UUID id) {
+        return orders.findSeen(id)
                 .map(found -> found.orElseThrow(() -> ProblemException.notFound("order", id)));
     }
 
-    public Uni<List<Order>> byCustomer(String customerId, int limit) {
-        return orders.byCustomer(customerId, limit);
+    /** A customer's newest orders from the primary, with the customer version they reflect. */
+    public Uni<OrderRepository.Seen<List<Order>>> byCustomer(String customerId, int limit) {
+        return orders.byCustomerSeen(customerId, limit);
     }
 
     /** Pays or cancels an order; cancelling a confirmed order sends ReleaseStock in the same transaction. */
-    public Uni<Order> apply(UUID id, OrderStateMachine.Command command, String requestId) {
+    public Uni<Written> apply(UUID id, OrderStateMachine.Command command, String requestId) {
         List<OutboxMessage> enqueued = new ArrayList<>();
         return pool.withTransaction(tx -> orders.lock(tx, id)
                 .map(found -> found.orElseThrow(() -> ProblemException.notFound("order", id)))
                 .onItem().transformToUni(order -> {
                     var decision = OrderStateMachine.onCommand(order.status(), command);
                     return change(tx, order, decision, null, requestId, enqueued);
-                }))
-                .invoke(order -> publisher.dispatch(enqueued));
+                })
+                .chain(order -> projectedVersion(enqueued)
+                        .map(v -> Uni.createFrom().item(new Written(order, v)))
+                        .orElseGet(() -> orders.customerVersion(tx, order.customerId()).map(v -> new Written(order, v)))))
+                .invoke(written -> publisher.dispatch(enqueued));
+    }
+
+    private static java.util.Optional<Long> projectedVersion(List<OutboxMessage> enqueued) {
+        return enqueued.stream().filter(m -> OrderChanged.DESTINATION.equals(m.destination()))
+                .map(OutboxMessage::seq).max(Long::compare);
     }
 
     /**
@@ -117,6 +146,7 @@ public class OrderService {
             String requestId, List<OutboxMessage> enqueued) {
         Uni<Order> updated = decision.changes(order.status())
                 ? orders.updateStatus(tx, order.id(), decision.next(), reason)
+                        .call(o -> project(tx, o, requestId, enqueued))
                 : Uni.createFrom().item(order);
         if (!decision.releaseStock()) {
             return updated;

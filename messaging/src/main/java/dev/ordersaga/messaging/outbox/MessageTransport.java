@@ -22,4 +22,12 @@ public interface MessageTransport {
 
     /** Sends one message; completes once the receiver has acknowledged it. */
     Uni<Void> deliver(Envelope envelope);
+
+    /**
+     * How long after its commit a message may first be sent (zero: at once). A transport uses it to
+     * model a lagging receiver on purpose, e.g. a replica that is kept behind to show stale reads.
+     */
+    default java.time.Duration holdBack() {
+        return java.time.Duration.ZERO;
+    }
 }

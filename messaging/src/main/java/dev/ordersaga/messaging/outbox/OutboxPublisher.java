@@ -169,9 +169,21 @@ public class OutboxPublisher {
             return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
                     "unreadable payload: " + e.getOriginalMessage()));
         }
-        return limiters.get(message.destination()).run(() -> transport.deliver(envelope))
+        Duration wait = heldBack(message, transport.holdBack());
+        Uni<Void> held = wait.isZero() ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+        return held.onItem().transformToUni(v -> limiters.get(message.destination()).run(() -> transport.deliver(envelope)))
                 .onItem().transformToUni(ok -> markSent(message))
                 .onFailure().recoverWithUni(failure -> onFailure(message, FailureClassifier.classify(failure)));
+    }
+
+    /** What is left of a transport's hold-back for a row, counted from the row's creation. */
+    private static Duration heldBack(OutboxMessage message, Duration holdBack) {
+        if (holdBack.isZero() || holdBack.isNegative() || message.createdAt() == null) {
+            return Duration.ZERO;
+        }
+        Duration left = Duration.between(Instant.now(), message.createdAt().toInstant().plus(holdBack));
+        return left.isNegative() ? Duration.ZERO : left;
     }
 
     private Envelope envelope(OutboxMessage message) throws JsonProcessingException {

@@ -1,0 +1,25 @@
+package dev.ordersaga.api.replica;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The order read model in the quorum gateway (prefix {@code replica}). */
+@ConfigMapping(prefix = "replica")
+public interface ReplicaConfig {
+
+    /** {@code REPLICA_LAG_MS}: how long after a commit a change may first reach the replica. */
+    @WithDefault("0")
+    long lagMs();
+
+    /** {@code REPLICA_LAG_JITTER_MS}: a random extra lag in [0, this), so changes also arrive out of order. */
+    @WithDefault("0")
+    long lagJitterMs();
+
+    /** Orders kept in a customer's replica list (the newest); longer lists are read from the primary. */
+    @WithDefault("100")
+    int listMax();
+
+    /** {@code REPLICA_READ_TIMEOUT_MS}: how long a session read waits for the replica before it reads the primary. */
+    @WithDefault("300")
+    long readTimeoutMs();
+}

@@ -1,0 +1,92 @@
+package dev.ordersaga.api.replica;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BinaryOperator;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * JSON records in the quorum gateway. Siblings (concurrent writes the gateway kept side by side) are
+ * folded with the record type's own merge, so a reader always gets one value.
+ */
+@ApplicationScoped
+public class ReplicaStore {
+
+    private final GatewayClient client;
+    private final ObjectMapper mapper;
+
+    public ReplicaStore(@RestClient GatewayClient client, ObjectMapper mapper) {
+        this.client = client;
+        this.mapper = mapper;
+    }
+
+    /** What a read found: the folded value (if any) and the causal context to write over it. */
+    public record Found<T>(Optional<T> value, List<T> versions, String context) {
+    }
+
+    /**
+     * A read for a client request: short timeout and its own circuit breaker, so that a slow or cut
+     * replica costs a session read little before it falls back to the primary.
+     */
+    @Timeout(300)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 2000, successThreshold = 2)
+    public <T> Uni<Optional<T>> read(String key, Class<T> type, BinaryOperator<T> merge) {
+        return fetch(key, type, merge).map(Found::value);
+    }
+
+    /** A read for an update (guarded by the caller). */
+    public <T> Uni<Found<T>> fetch(String key, Class<T> type, BinaryOperator<T> merge) {
+        return client.get(key, "quorum")
+                .onFailure(WebApplicationException.class).recoverWithUni(f -> {
+                    Response r = ((WebApplicationException) f).getResponse();
+                    return r != null && r.getStatus() == 404 ? Uni.createFrom().item(r) : Uni.createFrom().failure(f);
+                })
+                .map(r -> decode(r, type, merge));
+    }
+
+    /** Writes {@code value} over what {@code context} saw (W = quorum). */
+    public Uni<Void> write(String key, String context, Object value) {
+        byte[] body;
+        try {
+            body = mapper.writeValueAsBytes(value);
+        } catch (IOException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return client.put(key, "quorum", context, body).replaceWithVoid();
+    }
+
+    private <T> Found<T> decode(Response r, Class<T> type, BinaryOperator<T> merge) {
+        String context = r.getHeaderString(GatewayClient.CONTEXT);
+        try {
+            List<T> versions = new ArrayList<>();
+            if (r.getStatus() == 200) {
+                versions.add(mapper.readValue(r.readEntity(byte[].class), type));
+            } else if (r.getStatus() == 300) {
+                JsonNode siblings = mapper.readTree(r.readEntity(byte[].class)).path("siblings");
+                for (JsonNode s : siblings) {
+                    versions.add(mapper.readValue(Base64.getDecoder().decode(s.path("value").asText()), type));
+                }
+            } else if (r.getStatus() != 404) {
+                throw new IllegalStateException("quorum gateway answered " + r.getStatus());
+            }
+            return new Found<>(versions.stream().reduce(merge), versions, context);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable replica record under this key", e);
+        }
+    }
+}

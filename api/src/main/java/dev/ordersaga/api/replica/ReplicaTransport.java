@@ -1,0 +1,98 @@
+package dev.ordersaga.api.replica;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.smallrye.faulttolerance.api.RetryWhen;
+import io.smallrye.mutiny.Uni;
+
+import dev.ordersaga.api.orders.Order;
+import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.messaging.outbox.FailureClassifier;
+import dev.ordersaga.messaging.outbox.MessageTransport;
+import dev.ordersaga.messaging.outbox.PoisonMessageException;
+
+/**
+ * Projects order changes from the api's outbox into the replica: the order's own record and its
+ * customer's list, each by read, merge and write over the context read. Applying a change twice, or
+ * an older change after a newer one, leaves both records as they were: they never move backwards.
+ */
+@ApplicationScoped
+public class ReplicaTransport implements MessageTransport {
+
+    private final ReplicaStore store;
+    private final ReplicaConfig config;
+    private final ObjectMapper mapper;
+
+    public ReplicaTransport(ReplicaStore store, ReplicaConfig config, ObjectMapper mapper) {
+        this.store = store;
+        this.config = config;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public String destination() {
+        return OrderChanged.DESTINATION;
+    }
+
+    @Override
+    public Set<String> types() {
+        return Set.of(OrderChanged.TYPE);
+    }
+
+    @Override
+    public Duration holdBack() {
+        long jitter = config.lagJitterMs() > 0 ? ThreadLocalRandom.current().nextLong(config.lagJitterMs()) : 0;
+        return Duration.ofMillis(config.lagMs() + jitter);
+    }
+
+    @Override
+    @Timeout(5000)
+    @Retry(maxRetries = 2, delay = 100, jitter = 50)
+    @RetryWhen(exception = FailureClassifier.Retryable.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 2000, successThreshold = 2,
+            skipOn = PoisonMessageException.class)
+    public Uni<Void> deliver(Envelope envelope) {
+        Order order;
+        try {
+            order = mapper.treeToValue(envelope.payload(), OrderChanged.class).order();
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return Uni.createFrom().failure(new PoisonMessageException("unreadable OrderChanged payload: " + e.getMessage()));
+        }
+        if (order == null || order.id() == null || order.customerId() == null) {
+            return Uni.createFrom().failure(new PoisonMessageException("OrderChanged without an order"));
+        }
+        long customerVersion = envelope.seq();
+        int max = config.listMax();
+        var record = new OrderRecord(order, customerVersion);
+        return update(OrderRecord.key(order.id()), OrderRecord.class, OrderRecord::newer, r -> OrderRecord.newer(r, record))
+                .chain(() -> update(CustomerOrdersRecord.key(order.customerId()), CustomerOrdersRecord.class,
+                        (a, b) -> CustomerOrdersRecord.merge(a, b, max),
+                        r -> (r == null ? CustomerOrdersRecord.empty(order.customerId()) : r)
+                                .apply(customerVersion, order, max)));
+    }
+
+    /** Read, fold siblings, apply, and write back only when something changed (or siblings need resolving). */
+    private <T> Uni<Void> update(String key, Class<T> type, BinaryOperator<T> merge, UnaryOperator<T> change) {
+        return store.fetch(key, type, merge).chain(found -> {
+            T current = found.value().orElse(null);
+            T next = change.apply(current);
+            if (found.versions().size() == 1 && next.equals(current)) {
+                return Uni.createFrom().voidItem();
+            }
+            return store.write(key, found.context(), next);
+        });
+    }
+}

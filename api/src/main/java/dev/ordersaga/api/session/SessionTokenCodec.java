@@ -1,0 +1,184 @@
+package dev.ordersaga.api.session;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import dev.ordersaga.api.session.SessionTokenException.Reason;
+
+/**
+ * Signs and verifies session tokens: {@code kid.payload.signature}, the last two base64url without
+ * padding, the signature an HMAC-SHA256 of {@code kid.payload} under the key {@code kid}.
+ *
+ * <p>The payload is binary: format byte, expiry (seconds since the epoch, 8 bytes), flags, then the
+ * customer entries (8-byte key, varint version) and the order entries (16-byte id, varint version).
+ * With at most {@value SessionState#MAX_CUSTOMERS} customers and {@value SessionState#MAX_ORDERS}
+ * orders a token is at most {@value #MAX_TOKEN_LENGTH} characters, however long the session lives.
+ */
+public final class SessionTokenCodec {
+
+    private static final byte FORMAT = 1;
+    private static final int MAX_PAYLOAD = 1 + 8 + 1 + 1 + SessionState.MAX_CUSTOMERS * (8 + 10) + 1
+            + SessionState.MAX_ORDERS * (16 + 10);
+    /** Upper bound of an encoded token, key id included. */
+    public static final int MAX_TOKEN_LENGTH = SessionKeys.MAX_KID_LENGTH + 1 + (MAX_PAYLOAD * 4 + 2) / 3 + 1 + 43;
+
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+
+    private final SessionKeys keys;
+    private final Duration ttl;
+
+    public SessionTokenCodec(SessionKeys keys, Duration ttl) {
+        this.keys = keys;
+        this.ttl = ttl;
+    }
+
+    /** A token for {@code state}, valid for the configured time from {@code now}, signed with the signing key. */
+    public String encode(SessionState state, Instant now) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        out.write(FORMAT);
+        writeLong(out, now.plus(ttl).getEpochSecond());
+        out.write(state.overflowed() ? 1 : 0);
+        out.write(state.customers().size());
+        state.customers().forEach((k, v) -> {
+            writeLong(out, k);
+            writeVarint(out, v);
+        });
+        out.write(state.orders().size());
+        state.orders().forEach((id, v) -> {
+            writeLong(out, id.getMostSignificantBits());
+            writeLong(out, id.getLeastSignificantBits());
+            writeVarint(out, v);
+        });
+        String signed = keys.signingKid() + "." + B64.encodeToString(out.toByteArray());
+        return signed + "." + B64.encodeToString(mac(keys.signingKid(), signed));
+    }
+
+    /** The state a token carries; fails with the reason a token is refused. */
+    public SessionState decode(String token, Instant now) {
+        if (token.length() > MAX_TOKEN_LENGTH) {
+            throw new SessionTokenException(Reason.MALFORMED, "session token is longer than " + MAX_TOKEN_LENGTH + " characters");
+        }
+        int first = token.indexOf('.');
+        int last = token.lastIndexOf('.');
+        if (first <= 0 || last == first) {
+            throw new SessionTokenException(Reason.MALFORMED, "session token is truncated: expected kid.payload.signature");
+        }
+        String kid = token.substring(0, first);
+        String signed = token.substring(0, last);
+        byte[] signature = base64(token.substring(last + 1), "signature");
+        if (signature.length != 32) {
+            throw new SessionTokenException(Reason.MALFORMED, "session token signature is truncated");
+        }
+        if (!keys.knows(kid)) {
+            throw new SessionTokenException(Reason.UNKNOWN_KEY, "session token was signed with key id '" + printable(kid)
+                    + "', which this service does not know");
+        }
+        if (!MessageDigest.isEqual(signature, mac(kid, signed))) {
+            throw new SessionTokenException(Reason.FORGED, "session token signature does not match its content");
+        }
+        byte[] payload = base64(token.substring(first + 1, last), "payload");
+        try {
+            ByteBuffer in = ByteBuffer.wrap(payload);
+            if (in.get() != FORMAT) {
+                throw new SessionTokenException(Reason.MALFORMED, "session token has an unknown format");
+            }
+            long expiry = in.getLong();
+            if (now.getEpochSecond() >= expiry) {
+                throw new SessionTokenException(Reason.EXPIRED, "session token expired at " + Instant.ofEpochSecond(expiry)
+                        + "; start a new session by sending no token");
+            }
+            boolean overflowed = (in.get() & 1) != 0;
+            int nc = in.get() & 0xff;
+            checkCount(nc, SessionState.MAX_CUSTOMERS);
+            Map<Long, Long> customers = new LinkedHashMap<>();
+            for (int i = 0; i < nc; i++) {
+                customers.put(in.getLong(), readVarint(in));
+            }
+            int no = in.get() & 0xff;
+            checkCount(no, SessionState.MAX_ORDERS);
+            Map<UUID, Long> orders = new LinkedHashMap<>();
+            for (int i = 0; i < no; i++) {
+                orders.put(new UUID(in.getLong(), in.getLong()), readVarint(in));
+            }
+            if (in.hasRemaining()) {
+                throw new SessionTokenException(Reason.MALFORMED, "session token has trailing bytes");
+            }
+            return SessionState.of(orders, customers, overflowed);
+        } catch (BufferUnderflowException e) {
+            throw new SessionTokenException(Reason.MALFORMED, "session token payload is truncated");
+        }
+    }
+
+    private static void checkCount(int n, int max) {
+        if (n > max) {
+            throw new SessionTokenException(Reason.MALFORMED, "session token holds more entries than allowed");
+        }
+    }
+
+    private byte[] mac(String kid, String signed) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(keys.secret(kid), "HmacSHA256"));
+            return mac.doFinal(signed.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] base64(String part, String what) {
+        try {
+            return B64D.decode(part);
+        } catch (IllegalArgumentException e) {
+            throw new SessionTokenException(Reason.MALFORMED, "session token " + what + " is not base64url");
+        }
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > SessionKeys.MAX_KID_LENGTH ? s.substring(0, SessionKeys.MAX_KID_LENGTH) + "…" : s;
+        return cut.replaceAll("[^A-Za-z0-9._-]", "?");
+    }
+
+    private static void writeLong(ByteArrayOutputStream out, long v) {
+        for (int i = 7; i >= 0; i--) {
+            out.write((int) (v >>> (i * 8)));
+        }
+    }
+
+    private static void writeVarint(ByteArrayOutputStream out, long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("negative version " + v);
+        }
+        while ((v & ~0x7FL) != 0) {
+            out.write((int) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+    }
+
+    private static long readVarint(ByteBuffer in) {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            byte b = in.get();
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new SessionTokenException(Reason.MALFORMED, "session token holds an oversized number");
+    }
+}

@@ -1,0 +1,48 @@
+package dev.ordersaga.api.session;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.ordersaga.messaging.http.ProblemException;
+
+/**
+ * Reads the {@value #HEADER} header of a request into a {@link SessionState} and writes the
+ * advanced state back as a new token. No token starts a fresh session; a bad one is a 400 that says
+ * what is wrong with it.
+ */
+@ApplicationScoped
+public class SessionTokens {
+
+    public static final String HEADER = "X-Session-Token";
+
+    private final SessionTokenCodec codec;
+    private final Clock clock;
+
+    public SessionTokens(@ConfigProperty(name = "session.token-keys") Optional<String> keys,
+            @ConfigProperty(name = "session.token-ttl", defaultValue = "24h") Duration ttl) {
+        this.codec = new SessionTokenCodec(SessionKeys.parse(keys.orElse(null)), ttl);
+        this.clock = Clock.systemUTC();
+    }
+
+    /** The session a request carries; fresh when it carries none. */
+    public SessionState read(String header) {
+        if (header == null || header.isBlank()) {
+            return SessionState.fresh();
+        }
+        try {
+            return codec.decode(header.trim(), clock.instant());
+        } catch (SessionTokenException e) {
+            throw new ProblemException(400, e.reason().type, e.reason().title, e.getMessage());
+        }
+    }
+
+    /** The token to return for {@code state}. */
+    public String write(SessionState state) {
+        return codec.encode(state, clock.instant());
+    }
+}

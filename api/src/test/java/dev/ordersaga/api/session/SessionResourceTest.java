@@ -1,0 +1,122 @@
+package dev.ordersaga.api.session;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.Base64;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+import dev.ordersaga.api.ApiDatabase;
+import dev.ordersaga.testsupport.PostgresResource;
+
+/** Session tokens over HTTP, with the replica unreachable (the test profile points GATEWAY_URL at a closed port). */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = ApiDatabase.NAME))
+class SessionResourceTest {
+
+    private static final String TOKEN = SessionTokens.HEADER;
+
+    private static Response create(String customer, String token) {
+        var request = given().contentType(ContentType.JSON)
+                .body("{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}");
+        if (token != null) {
+            request.header(TOKEN, token);
+        }
+        return request.post("/orders");
+    }
+
+    @Test
+    void everyWriteAndReadReturnsATokenAndAutoFallsBackToThePrimaryWhenTheReplicaIsUnreachable() {
+        Response created = create("s-fallback", null);
+        created.then().statusCode(202).header("X-Served-By", "primary");
+        String token = created.header(TOKEN);
+        assertThat(token).isNotBlank().hasSizeLessThan(1024);
+        String id = created.path("id");
+
+        Response read = given().header(TOKEN, token).get("/orders/" + id);
+        read.then().statusCode(200)
+                .header("X-Served-By", "primary")
+                .header("X-Read-Fallback", "replica-unavailable")
+                .body("id", equalTo(id));
+        assertThat(read.header(TOKEN)).isNotBlank();
+
+        given().header(TOKEN, read.header(TOKEN)).get("/orders?customerId=s-fallback").then().statusCode(200)
+                .header("X-Served-By", "primary")
+                .header("X-Read-Fallback", "replica-unavailable")
+                .body("[0].id", equalTo(id));
+
+        given().get("/orders/" + id + "?read=primary").then().statusCode(200)
+                .header("X-Served-By", "primary")
+                .header(TOKEN, org.hamcrest.Matchers.notNullValue());
+
+        given().get("/orders/" + id + "?read=replica").then().statusCode(503)
+                .contentType("application/problem+json")
+                .body("type", containsString("replica-unavailable"));
+
+        Response paid = given().header(TOKEN, token).post("/orders/" + id + "/cancel");
+        paid.then().statusCode(200).header("X-Served-By", "primary");
+        assertThat(paid.header(TOKEN)).isNotEqualTo(token);
+    }
+
+    @Test
+    void consistencyIsAnAliasOfRead() {
+        String id = create("s-alias", null).path("id");
+        given().get("/orders/" + id + "?consistency=primary").then().statusCode(200).header("X-Served-By", "primary");
+        given().get("/orders/" + id + "?read=sometimes").then().statusCode(400)
+                .body("type", containsString("invalid-read"));
+        given().get("/orders/" + id + "?read=primary&consistency=replica").then().statusCode(400);
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "forged, session-token-forged", "truncated, session-token-malformed",
+            "garbage, session-token-malformed", "unknown-key, session-token-unknown-key",
+            "expired, session-token-expired" })
+    void badTokensAreRefusedWithAProblemSayingWhy(String kind, String type) {
+        String good = create("s-bad-" + kind, null).header(TOKEN);
+        String bad = switch (kind) {
+            case "forged" -> forge(good);
+            case "truncated" -> good.substring(0, good.length() - 3);
+            case "garbage" -> "not a token";
+            case "unknown-key" -> new SessionTokenCodec(SessionKeys.parse("zz=test-session-token-secret-1"),
+                    java.time.Duration.ofHours(1)).encode(SessionState.fresh(), java.time.Instant.now());
+            case "expired" -> new SessionTokenCodec(SessionKeys.parse("t0=test-session-token-secret-0"),
+                    java.time.Duration.ofHours(1)).encode(SessionState.fresh(), java.time.Instant.now().minusSeconds(7200));
+            default -> throw new IllegalArgumentException(kind);
+        };
+        given().header(TOKEN, bad).get("/orders?customerId=s-bad-" + kind).then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", containsString(type))
+                .body("detail", org.hamcrest.Matchers.notNullValue());
+        // a refused token writes nothing
+        create("s-bad-write-" + kind, bad).then().statusCode(400).body("type", containsString(type));
+        given().get("/orders?customerId=s-bad-write-" + kind + "&read=primary").then().statusCode(200)
+                .body("size()", equalTo(0));
+    }
+
+    @Test
+    void aTokenSignedWithTheSecondKeyIsStillAccepted() {
+        String oldKeyToken = new SessionTokenCodec(SessionKeys.parse("t0=test-session-token-secret-0"),
+                java.time.Duration.ofHours(1)).encode(SessionState.fresh().sawCustomer("s-rotate", 0), java.time.Instant.now());
+        Response r = given().header(TOKEN, oldKeyToken).get("/orders?customerId=s-rotate");
+        r.then().statusCode(200);
+        assertThat(r.header(TOKEN)).startsWith("t1.");
+    }
+
+    private static String forge(String token) {
+        String[] parts = token.split("\\.");
+        byte[] payload = Base64.getUrlDecoder().decode(parts[1]);
+        payload[payload.length - 1] ^= 0x01;
+        return parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(payload) + "." + parts[2];
+    }
+}

@@ -1,0 +1,108 @@
+package dev.ordersaga.api.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.ordersaga.api.session.SessionTokenException.Reason;
+
+class SessionTokenCodecTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+    private final SessionTokenCodec codec = new SessionTokenCodec(
+            SessionKeys.parse("k2=second-secret-0123456789,k1=first-secret-0123456789"), Duration.ofHours(1));
+
+    @Test
+    void roundTripsWhatTheSessionSaw() {
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        SessionState s = SessionState.fresh().sawOrder(a, 3, "alice", 7).sawOrder(b, 1, "bob", 2).sawCustomer("alice", 9);
+        SessionState back = codec.decode(codec.encode(s, NOW), NOW.plusSeconds(60));
+        assertThat(back).isEqualTo(s);
+        assertThat(back.minOrderVersion(a)).hasValue(3);
+        assertThat(back.minCustomerVersion("alice")).isEqualTo(9);
+        assertThat(back.minCustomerVersion("carol")).isZero();
+        assertThat(codec.encode(s, NOW)).startsWith("k2.");
+    }
+
+    @Test
+    void versionsOnlyGrow() {
+        UUID a = UUID.randomUUID();
+        SessionState s = SessionState.fresh().sawOrder(a, 5, "alice", 8).sawOrder(a, 2, "alice", 3);
+        assertThat(s.minOrderVersion(a)).hasValue(5);
+        assertThat(s.minCustomerVersion("alice")).isEqualTo(8);
+    }
+
+    @Test
+    void staysBoundedHoweverLongTheSessionLives() {
+        SessionState s = SessionState.fresh();
+        for (int i = 0; i < 10_000; i++) {
+            s.sawOrder(UUID.randomUUID(), Long.MAX_VALUE - i, "customer-with-a-rather-long-identifier-" + i, Long.MAX_VALUE);
+        }
+        String token = codec.encode(s, NOW);
+        assertThat(token.length()).isLessThanOrEqualTo(SessionTokenCodec.MAX_TOKEN_LENGTH).isLessThan(1024);
+        SessionState back = codec.decode(token, NOW);
+        assertThat(back.overflowed()).isTrue();
+        assertThat(back.minCustomerVersion("someone-never-seen")).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void anOrderThatFallsOutIsStillCoveredByItsCustomer() {
+        UUID first = UUID.randomUUID();
+        SessionState s = SessionState.fresh().sawOrder(first, 4, "alice", 10);
+        for (int i = 0; i < SessionState.MAX_ORDERS; i++) {
+            s.sawOrder(UUID.randomUUID(), 1, "alice", 11 + i);
+        }
+        assertThat(s.minOrderVersion(first)).isEmpty();
+        assertThat(s.minCustomerVersion("alice")).isGreaterThanOrEqualTo(10);
+        assertThat(s.overflowed()).isFalse();
+    }
+
+    @Test
+    void oldKeysStillVerifyAfterRotation() {
+        var old = new SessionTokenCodec(SessionKeys.parse("k1=first-secret-0123456789"), Duration.ofHours(1));
+        String token = old.encode(SessionState.fresh().sawCustomer("alice", 1), NOW);
+        assertThat(codec.decode(token, NOW).minCustomerVersion("alice")).isEqualTo(1);
+    }
+
+    @Test
+    void refusesForgedTruncatedExpiredAndUnknownKeyTokens() {
+        String token = codec.encode(SessionState.fresh().sawCustomer("alice", 1), NOW);
+        int last = token.lastIndexOf('.');
+        String payload = token.substring(token.indexOf('.') + 1, last);
+        byte[] raw = Base64.getUrlDecoder().decode(payload);
+        raw[raw.length - 1] ^= 1;
+        String tampered = "k2." + Base64.getUrlEncoder().withoutPadding().encodeToString(raw) + token.substring(last);
+        assertReason(tampered, NOW, Reason.FORGED);
+        assertReason(token.substring(0, token.length() - 5), NOW, Reason.MALFORMED);
+        assertReason(token.substring(0, last), NOW, Reason.MALFORMED);
+        assertReason("k2", NOW, Reason.MALFORMED);
+        assertReason("k2.!!!." + token.substring(last + 1), NOW, Reason.FORGED);
+        assertReason(token, NOW.plus(Duration.ofHours(2)), Reason.EXPIRED);
+        assertReason("k9" + token.substring(2), NOW, Reason.UNKNOWN_KEY);
+        var other = new SessionTokenCodec(SessionKeys.parse("k2=some-other-secret-0123456"), Duration.ofHours(1));
+        assertReason(other.encode(SessionState.fresh(), NOW), NOW, Reason.FORGED);
+        assertReason("x".repeat(5000), NOW, Reason.MALFORMED);
+    }
+
+    @Test
+    void keysAreValidated() {
+        assertThatThrownBy(() -> SessionKeys.parse("")).hasMessageContaining("SESSION_TOKEN_KEYS");
+        assertThatThrownBy(() -> SessionKeys.parse("k1=short")).hasMessageContaining("shorter");
+        assertThatThrownBy(() -> SessionKeys.parse("k1=first-secret-0123456789,k1=again-secret-0123456789"))
+                .hasMessageContaining("twice");
+        assertThatThrownBy(() -> SessionKeys.parse("bad kid=first-secret-0123456789")).hasMessageContaining("key id");
+        assertThatThrownBy(() -> SessionKeys.parse("nokey")).hasMessageContaining("kid=secret");
+    }
+
+    private void assertReason(String token, Instant now, Reason reason) {
+        assertThatThrownBy(() -> codec.decode(token, now))
+                .isInstanceOfSatisfying(SessionTokenException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+    }
+}
