@@ -1,6 +1,5 @@
 package dev.ordersaga.stack;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,6 @@ public final class LocalStack {
         int workerPort = Integer.getInteger("worker.port", 8081);
         int gatewayPort = Integer.getInteger("gateway.port", 8082);
         Path root = ProjectRoot.find();
-        Path work = Files.createTempDirectory("ordersaga-local-");
 
         List<AutoCloseable> running = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -44,21 +42,12 @@ public final class LocalStack {
             stopped.countDown();
         }));
 
-        OrderStack stack = OrderStack.builder("local").ports(apiPort, workerPort).build();
+        OrderStack stack = OrderStack.builder("local").ports(apiPort, workerPort).gatewayPort(gatewayPort).direct()
+                .build();
         running.add(stack);
-        List<RedisNode> redis = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            RedisNode node = new RedisNode(Ports.free(), work.resolve("redis-" + i)).start();
-            redis.add(node);
-            running.add(node);
-        }
         stack.start();
-        ServiceProcess gateway = new ServiceProcess("quorum-gateway", ServiceProcess.jarOf(root, "quorum-gateway"),
-                gatewayPort, root.resolve("system-tests/target/stack-logs/local"))
-                .env("GATEWAY_NODES", redis.stream().map(RedisNode::url).collect(Collectors.joining(",")))
-                .env("GATEWAY_ID", "gateway-local");
-        running.add(gateway);
-        gateway.start();
+        ServiceProcess gateway = stack.gateway;
+        List<RedisNode> redis = stack.redis;
 
         String secret = OrderStack.SECRET;
         System.out.printf("""
@@ -76,7 +65,8 @@ public final class LocalStack {
                   curl -s -X PUT %s/stock/apple -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"available":100}'
                   curl -si -X POST %s/orders -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-1' \\
                        -d '{"customerId":"c1","items":[{"sku":"apple","quantity":2}]}'
-                  curl -s '%s/orders?customerId=c1'
+                  curl -s '%s/orders?customerId=c1'          (add -i to see X-Served-By and X-Session-Token)
+                  curl -s '%s/debug/versions'
                   curl -s %s/stock/apple -H 'Authorization: Bearer %s'
                   curl -s '%s/admin/outbox?status=dead' -H 'Authorization: Bearer %s'
                 """,
@@ -84,7 +74,7 @@ public final class LocalStack {
                 stack.postgres.reactiveUrl("<db>"),
                 redis.stream().map(RedisNode::url).collect(Collectors.joining(" ")),
                 root.resolve("system-tests/target/stack-logs/local"), secret,
-                stack.worker.url(), secret, stack.api.url(), stack.api.url(), stack.worker.url(), secret,
+                stack.worker.url(), secret, stack.api.url(), stack.api.url(), stack.api.url(), stack.worker.url(), secret,
                 stack.api.url(), secret);
         stopped.await();
     }

@@ -1,29 +1,40 @@
 package dev.ordersaga.stack;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.PostgresServer;
+import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
 import dev.ordersaga.testsupport.TcpProxy;
 
 /**
  * The order flow as separate processes: one real PostgreSQL with a database per service, the
  * packaged worker and api configured only by environment, and a TCP proxy on each path between them
- * (api to worker, worker to api) so that each direction can be cut on its own.
+ * (api to worker, worker to api, api to gateway) so that each direction can be cut on its own; and
+ * three Redis nodes behind the packaged quorum gateway, which holds the api's order read model.
  */
 public final class OrderStack implements AutoCloseable {
 
     /** The shared secret of this stack's services. */
     public static final String SECRET = "stack-internal-secret";
+    /** Session token keys of this stack's api (the first signs). */
+    public static final String SESSION_KEYS = "s1=stack-session-secret-1,s0=stack-session-secret-0";
 
     public final PostgresServer postgres;
     public final TcpProxy apiToWorker;
     public final TcpProxy workerToApi;
     public final ServiceProcess worker;
     public final ServiceProcess api;
+    /** The three Redis nodes of the quorum gateway, which holds the api's order read model. */
+    public final List<RedisNode> redis = new ArrayList<>();
+    public final ServiceProcess gateway;
+    public final TcpProxy apiToGateway;
     private final Path root;
     private final Path logs;
     private final boolean direct;
@@ -39,6 +50,17 @@ public final class OrderStack implements AutoCloseable {
         apiToWorker = TcpProxy.start(Ports.free(), workerPort);
         workerToApi = TcpProxy.start(Ports.free(), apiPort);
         direct = b.direct;
+        Path redisData = tempDir("ordersaga-redis-");
+        for (int i = 0; i < 3; i++) {
+            redis.add(new RedisNode(Ports.free(), redisData.resolve("redis-" + i)));
+        }
+        int gatewayPort = b.gatewayPort > 0 ? b.gatewayPort : Ports.free();
+        apiToGateway = TcpProxy.start(Ports.free(), gatewayPort);
+        gateway = new ServiceProcess("quorum-gateway", ServiceProcess.jarOf(root, "quorum-gateway"), gatewayPort, logs)
+                .env("GATEWAY_NODES", redis.stream().map(RedisNode::url).collect(Collectors.joining(",")))
+                .env("GATEWAY_ID", "gateway-" + b.name)
+                .env("GATEWAY_BREAKER_DELAY", "500ms")
+                .env("INTERNAL_SECRET", SECRET);
         worker = new ServiceProcess("worker", ServiceProcess.jarOf(root, "worker"), workerPort, logs)
                 .env("API_URL", direct ? "http://127.0.0.1:" + apiPort : workerToApi.url());
         database(worker, "stock", "stock-pw");
@@ -46,12 +68,23 @@ public final class OrderStack implements AutoCloseable {
         api = apiProcess("api", apiPort);
         b.workerEnv.forEach(worker::env);
         b.apiEnv.forEach(api::env);
+        b.gatewayEnv.forEach(gateway::env);
+    }
+
+    private static Path tempDir(String prefix) {
+        try {
+            return java.nio.file.Files.createTempDirectory(prefix);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Another api instance on the same database (a second publisher), not started. */
     public ServiceProcess apiProcess(String name, int port) {
         ServiceProcess p = new ServiceProcess(name, ServiceProcess.jarOf(root, "api"), port, logs)
-                .env("WORKER_URL", direct ? "http://127.0.0.1:" + worker.port() : apiToWorker.url());
+                .env("WORKER_URL", direct ? "http://127.0.0.1:" + worker.port() : apiToWorker.url())
+                .env("GATEWAY_URL", direct ? gateway.url() : apiToGateway.url())
+                .env("SESSION_TOKEN_KEYS", SESSION_KEYS);
         database(p, "orders", "orders-pw");
         faultTolerantDefaults(p, "WORKER");
         return p;
@@ -77,8 +110,10 @@ public final class OrderStack implements AutoCloseable {
         return new Builder(name);
     }
 
-    /** Starts worker then api. */
+    /** Starts the Redis nodes, the gateway, the worker, then the api. */
     public OrderStack start() {
+        redis.forEach(RedisNode::start);
+        gateway.start();
         worker.start();
         api.start();
         return this;
@@ -90,7 +125,9 @@ public final class OrderStack implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : new AutoCloseable[] { api, worker, apiToWorker, workerToApi, postgres }) {
+        List<AutoCloseable> all = new ArrayList<>(List.of(api, worker, gateway, apiToWorker, workerToApi, apiToGateway, postgres));
+        all.addAll(redis);
+        for (AutoCloseable c : all) {
             try {
                 c.close();
             } catch (Exception e) {
@@ -104,6 +141,8 @@ public final class OrderStack implements AutoCloseable {
         private final String name;
         private final Map<String, String> apiEnv = new LinkedHashMap<>();
         private final Map<String, String> workerEnv = new LinkedHashMap<>();
+        private final Map<String, String> gatewayEnv = new LinkedHashMap<>();
+        private int gatewayPort;
         private int apiPort;
         private int workerPort;
         private boolean direct;
@@ -125,6 +164,16 @@ public final class OrderStack implements AutoCloseable {
         /** Services talk to each other directly, not through the proxies (no faults: benchmarks). */
         public Builder direct() {
             this.direct = true;
+            return this;
+        }
+
+        public Builder gatewayEnv(String key, String value) {
+            gatewayEnv.put(key, value);
+            return this;
+        }
+
+        public Builder gatewayPort(int port) {
+            this.gatewayPort = port;
             return this;
         }
 

@@ -72,7 +72,6 @@ public class ReplicaLagResource {
 
     private Uni<Void> compareOrder(UUID id, Map<String, Object> out) {
         Map<String, Object> cmp = new LinkedHashMap<>();
-        out.put("order", cmp);
         return pool.preparedQuery(ORDER).execute(Tuple.of(id))
                 .invoke(rows -> cmp.put("primaryVersion", rows.rowCount() == 0 ? null : rows.iterator().next().getLong(0)))
                 .chain(() -> store.fetch(OrderRecord.key(id), OrderRecord.class, OrderRecord::newer))
@@ -82,12 +81,12 @@ public class ReplicaLagResource {
                 })
                 .onFailure().invoke(f -> cmp.put("replicaError", f.getClass().getSimpleName()))
                 .onFailure().recoverWithNull()
+                .invoke(() -> out.put("order", cmp))
                 .replaceWithVoid();
     }
 
     private Uni<Void> compareCustomer(String customerId, Map<String, Object> out) {
         Map<String, Object> cmp = new LinkedHashMap<>();
-        out.put("customer", cmp);
         return pool.preparedQuery(CUSTOMER).execute(Tuple.of(customerId))
                 .invoke(rows -> cmp.put("primaryVersion", rows.rowCount() == 0 ? 0L : rows.iterator().next().getLong(0)))
                 .chain(() -> store.fetch(CustomerOrdersRecord.key(customerId), CustomerOrdersRecord.class,
@@ -100,6 +99,7 @@ public class ReplicaLagResource {
                 })
                 .onFailure().invoke(f -> cmp.put("replicaError", f.getClass().getSimpleName()))
                 .onFailure().recoverWithNull()
+                .invoke(() -> out.put("customer", cmp))
                 .replaceWithVoid();
     }
 

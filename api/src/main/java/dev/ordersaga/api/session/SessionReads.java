@@ -91,7 +91,7 @@ public class SessionReads {
                     .onFailure().transform(SessionReads::unavailable)
                     .map(found -> {
                         CustomerOrdersRecord r = found.orElse(CustomerOrdersRecord.empty(customerId));
-                        session.sawCustomer(customerId, r.version());
+                        session.sawList(customerId, r.version());
                         return counted(preference, new Served<>(head(r.orders(), limit), "replica", null));
                     });
             case AUTO -> replicaList(customerId)
@@ -104,7 +104,7 @@ public class SessionReads {
                         if (!r.canList(limit)) {
                             return primaryList(customerId, limit, session, TOO_LONG);
                         }
-                        session.sawCustomer(customerId, r.version());
+                        session.sawList(customerId, r.version());
                         return Uni.createFrom().item(counted(preference, new Served<>(head(r.orders(), limit), "replica", null)));
                     })
                     .onFailure(f -> !(f instanceof ProblemException)).recoverWithUni(f -> {
@@ -115,23 +115,26 @@ public class SessionReads {
     }
 
     /**
-     * The replica's copy if it is new enough for the session: at least the version of the order the
-     * session knows; or, for an order it does not name, as new as the session's view of the customer,
-     * checked against the customer's list when the order's own record does not tell.
+     * The replica's copy if it is new enough for the session. An order the session names must be at
+     * least at the version it knows, and at least as new as the newest list of its customer the
+     * session was shown; an order it does not name must be as new as everything the session saw of
+     * its customer. When the order's own record cannot tell (it was last changed before that customer
+     * version), the customer's replica list decides: if it has reached that version, its copy is new enough.
      */
     private Uni<Optional<OrderRecord>> fresh(OrderRecord r, SessionState session) {
+        String customer = r.order().customerId();
         var known = session.minOrderVersion(r.order().id());
-        if (known.isPresent()) {
-            return Uni.createFrom().item(r.order().version() >= known.getAsLong() ? Optional.of(r) : Optional.empty());
+        if (known.isPresent() && r.order().version() < known.getAsLong()) {
+            return Uni.createFrom().item(Optional.empty());
         }
-        long min = session.minCustomerVersion(r.order().customerId());
+        long min = known.isPresent() ? session.minListVersion(customer) : session.minCustomerVersion(customer);
         if (r.customerVersion() >= min) {
             return Uni.createFrom().item(Optional.of(r));
         }
         if (min == Long.MAX_VALUE) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return replicaList(r.order().customerId()).map(list -> list
+        return replicaList(customer).map(list -> list
                 .filter(l -> l.version() >= min)
                 .flatMap(l -> l.orders().stream().filter(o -> o.id().equals(r.order().id())).findFirst())
                 .map(o -> OrderRecord.newer(r, new OrderRecord(o, min))));
@@ -158,7 +161,7 @@ public class SessionReads {
 
     private Uni<Served<List<Order>>> primaryList(String customerId, int limit, SessionState session, String fallback) {
         return orders.byCustomer(customerId, limit).map(seen -> {
-            session.sawCustomer(customerId, seen.customerVersion());
+            session.sawList(customerId, seen.customerVersion());
             return counted(fallback == null ? ReadPreference.PRIMARY : ReadPreference.AUTO,
                     new Served<>(seen.value(), "primary", fallback));
         });

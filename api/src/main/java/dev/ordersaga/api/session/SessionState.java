@@ -25,10 +25,11 @@ public final class SessionState {
     public static final int MAX_CUSTOMERS = 8;
 
     private final LinkedHashMap<UUID, Long> orders;
-    private final LinkedHashMap<Long, Long> customers;
+    /** Per customer: {least version of anything seen, least version of a list shown}. */
+    private final LinkedHashMap<Long, long[]> customers;
     private boolean overflowed;
 
-    private SessionState(LinkedHashMap<UUID, Long> orders, LinkedHashMap<Long, Long> customers, boolean overflowed) {
+    private SessionState(LinkedHashMap<UUID, Long> orders, LinkedHashMap<Long, long[]> customers, boolean overflowed) {
         this.orders = orders;
         this.customers = customers;
         this.overflowed = overflowed;
@@ -39,7 +40,7 @@ public final class SessionState {
         return new SessionState(new LinkedHashMap<>(), new LinkedHashMap<>(), false);
     }
 
-    static SessionState of(Map<UUID, Long> orders, Map<Long, Long> customers, boolean overflowed) {
+    static SessionState of(Map<UUID, Long> orders, Map<Long, long[]> customers, boolean overflowed) {
         return new SessionState(new LinkedHashMap<>(orders), new LinkedHashMap<>(customers), overflowed);
     }
 
@@ -52,9 +53,24 @@ public final class SessionState {
         return sawCustomer(customerId, customerVersion);
     }
 
-    /** Records that the session saw a customer's orders at list version {@code customerVersion}. */
+    /** Records that the session saw one of a customer's orders as of customer version {@code customerVersion}. */
     public SessionState sawCustomer(String customerId, long customerVersion) {
-        touch(customers, customerKey(customerId), customerVersion);
+        return customer(customerId, customerVersion, 0);
+    }
+
+    /**
+     * Records that the session was shown a customer's list as of customer version {@code customerVersion}:
+     * from now on every order of that customer it reads must be at least as new as that list showed it.
+     */
+    public SessionState sawList(String customerId, long customerVersion) {
+        return customer(customerId, customerVersion, customerVersion);
+    }
+
+    private SessionState customer(String customerId, long seen, long listed) {
+        long key = customerKey(customerId);
+        long[] old = customers.remove(key);
+        customers.put(key, old == null ? new long[] { seen, listed }
+                : new long[] { Math.max(old[0], seen), Math.max(old[1], listed) });
         while (customers.size() > MAX_CUSTOMERS) {
             customers.remove(customers.keySet().iterator().next());
             overflowed = true;
@@ -78,9 +94,21 @@ public final class SessionState {
      * session has lost entries, {@code Long.MAX_VALUE} (read from the primary), or 0 (anything will do).
      */
     public long minCustomerVersion(String customerId) {
-        Long v = customers.get(customerKey(customerId));
+        long[] v = customers.get(customerKey(customerId));
         if (v != null) {
-            return v;
+            return v[0];
+        }
+        return overflowed ? Long.MAX_VALUE : 0;
+    }
+
+    /**
+     * The customer version of the newest list of the customer this session was shown: an order it
+     * names must also be at least as new as that list showed it ({@code Long.MAX_VALUE} or 0 as above).
+     */
+    public long minListVersion(String customerId) {
+        long[] v = customers.get(customerKey(customerId));
+        if (v != null) {
+            return v[1];
         }
         return overflowed ? Long.MAX_VALUE : 0;
     }
@@ -93,7 +121,7 @@ public final class SessionState {
         return orders;
     }
 
-    Map<Long, Long> customers() {
+    Map<Long, long[]> customers() {
         return customers;
     }
 
@@ -114,16 +142,22 @@ public final class SessionState {
     @Override
     public boolean equals(Object o) {
         return o instanceof SessionState s && s.overflowed == overflowed && s.orders.equals(orders)
-                && s.customers.equals(customers);
+                && flat(s.customers).equals(flat(customers));
     }
 
     @Override
     public int hashCode() {
-        return orders.hashCode() * 31 + customers.hashCode() + (overflowed ? 1 : 0);
+        return orders.hashCode() * 31 + flat(customers).hashCode() + (overflowed ? 1 : 0);
+    }
+
+    private static Map<Long, java.util.List<Long>> flat(Map<Long, long[]> map) {
+        Map<Long, java.util.List<Long>> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(k, java.util.List.of(v[0], v[1])));
+        return out;
     }
 
     @Override
     public String toString() {
-        return "SessionState{orders=" + orders + ", customers=" + customers + ", overflowed=" + overflowed + "}";
+        return "SessionState{orders=" + orders + ", customers=" + flat(customers) + ", overflowed=" + overflowed + "}";
     }
 }

@@ -24,14 +24,14 @@ import dev.ordersaga.api.session.SessionTokenException.Reason;
  * padding, the signature an HMAC-SHA256 of {@code kid.payload} under the key {@code kid}.
  *
  * <p>The payload is binary: format byte, expiry (seconds since the epoch, 8 bytes), flags, then the
- * customer entries (8-byte key, varint version) and the order entries (16-byte id, varint version).
+ * customer entries (8-byte key, two varint versions) and the order entries (16-byte id, varint version).
  * With at most {@value SessionState#MAX_CUSTOMERS} customers and {@value SessionState#MAX_ORDERS}
  * orders a token is at most {@value #MAX_TOKEN_LENGTH} characters, however long the session lives.
  */
 public final class SessionTokenCodec {
 
     private static final byte FORMAT = 1;
-    private static final int MAX_PAYLOAD = 1 + 8 + 1 + 1 + SessionState.MAX_CUSTOMERS * (8 + 10) + 1
+    private static final int MAX_PAYLOAD = 1 + 8 + 1 + 1 + SessionState.MAX_CUSTOMERS * (8 + 10 + 10) + 1
             + SessionState.MAX_ORDERS * (16 + 10);
     /** Upper bound of an encoded token, key id included. */
     public static final int MAX_TOKEN_LENGTH = SessionKeys.MAX_KID_LENGTH + 1 + (MAX_PAYLOAD * 4 + 2) / 3 + 1 + 43;
@@ -56,7 +56,8 @@ public final class SessionTokenCodec {
         out.write(state.customers().size());
         state.customers().forEach((k, v) -> {
             writeLong(out, k);
-            writeVarint(out, v);
+            writeVarint(out, v[0]);
+            writeVarint(out, v[1]);
         });
         out.write(state.orders().size());
         state.orders().forEach((id, v) -> {
@@ -105,9 +106,9 @@ public final class SessionTokenCodec {
             boolean overflowed = (in.get() & 1) != 0;
             int nc = in.get() & 0xff;
             checkCount(nc, SessionState.MAX_CUSTOMERS);
-            Map<Long, Long> customers = new LinkedHashMap<>();
+            Map<Long, long[]> customers = new LinkedHashMap<>();
             for (int i = 0; i < nc; i++) {
-                customers.put(in.getLong(), readVarint(in));
+                customers.put(in.getLong(), new long[] { readVarint(in), readVarint(in) });
             }
             int no = in.get() & 0xff;
             checkCount(no, SessionState.MAX_ORDERS);

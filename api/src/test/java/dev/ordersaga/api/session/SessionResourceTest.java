@@ -70,6 +70,23 @@ class SessionResourceTest {
     }
 
     @Test
+    void debugVersionsShowsHowFarTheReplicaIsBehind() {
+        String id = create("s-debug", null).path("id");
+        Response r = given().get("/debug/versions?orderId=" + id + "&customerId=s-debug");
+        r.then().statusCode(200)
+                .body("order.primaryVersion", equalTo(1))
+                .body("order.replicaError", org.hamcrest.Matchers.notNullValue())
+                .body("customer.primaryVersion", equalTo(1));
+        long primary = ((Number) r.path("primaryVersion")).longValue();
+        long replica = ((Number) r.path("replicaVersion")).longValue();
+        long behind = ((Number) r.path("behind")).longValue();
+        assertThat(primary).isGreaterThanOrEqualTo(1);
+        assertThat(behind).as("the replica is unreachable in this test").isGreaterThanOrEqualTo(1);
+        assertThat(replica).isEqualTo(primary - behind);
+        given().get("/debug/versions?orderId=nope").then().statusCode(400);
+    }
+
+    @Test
     void consistencyIsAnAliasOfRead() {
         String id = create("s-alias", null).path("id");
         given().get("/orders/" + id + "?consistency=primary").then().statusCode(200).header("X-Served-By", "primary");

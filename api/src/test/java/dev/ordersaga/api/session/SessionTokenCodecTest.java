@@ -32,6 +32,20 @@ class SessionTokenCodecTest {
     }
 
     @Test
+    void aListShownRaisesTheBarForEveryOrderOfItsCustomer() {
+        UUID a = UUID.randomUUID();
+        SessionState s = SessionState.fresh().sawOrder(a, 1, "alice", 1);
+        assertThat(s.minListVersion("alice")).isZero();
+        s.sawList("alice", 5);
+        assertThat(s.minListVersion("alice")).isEqualTo(5);
+        assertThat(s.minCustomerVersion("alice")).isEqualTo(5);
+        s.sawOrder(a, 2, "alice", 7);
+        assertThat(s.minListVersion("alice")).isEqualTo(5);
+        assertThat(s.minCustomerVersion("alice")).isEqualTo(7);
+        assertThat(codec.decode(codec.encode(s, NOW), NOW)).isEqualTo(s);
+    }
+
+    @Test
     void versionsOnlyGrow() {
         UUID a = UUID.randomUUID();
         SessionState s = SessionState.fresh().sawOrder(a, 5, "alice", 8).sawOrder(a, 2, "alice", 3);

@@ -1,0 +1,227 @@
+package dev.ordersaga.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.vertx.core.json.JsonObject;
+
+import dev.ordersaga.check.SessionClient;
+import dev.ordersaga.check.SessionHistory;
+import dev.ordersaga.stack.OrderStack;
+import dev.ordersaga.testsupport.RedisNode;
+import dev.ordersaga.testsupport.TcpProxy;
+
+/**
+ * Session guarantees against the real thing: PostgreSQL as primary, the order read model in the
+ * packaged quorum gateway over three real Redis nodes as replica, kept 300 to 600 ms behind by
+ * REPLICA_LAG_MS and REPLICA_LAG_JITTER_MS.
+ */
+class SessionGuaranteesIT {
+
+    private static OrderStack stack;
+    private static Flow flow;
+
+    @BeforeAll
+    static void start() {
+        stack = OrderStack.builder("sessions")
+                .apiEnv("REPLICA_LAG_MS", "300")
+                .apiEnv("REPLICA_LAG_JITTER_MS", "300")
+                .gatewayEnv("GATEWAY_HINTS_REPLAY_EVERY", "1h")
+                .build().start();
+        flow = new Flow(stack);
+        flow.setStock("apple", 1_000_000);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @AfterEach
+    void heal() {
+        stack.apiToGateway.heal();
+        stack.redis.forEach(RedisNode::start);
+    }
+
+    private static SessionClient session(SessionHistory history, int id) {
+        return new SessionClient(id, stack.api.url(), history);
+    }
+
+    @Test
+    void replicaShowsTheStaleOrderWhileAutoAlwaysReadsYourWrites() {
+        SessionHistory history = new SessionHistory();
+        int anomalies = 0;
+        for (int trial = 0; trial < 25; trial++) {
+            SessionClient s = session(history, trial);
+            var created = s.create("ryw-" + trial, "apple", 1);
+            assertThat(created.status()).isEqualTo(202);
+            assertThat(s.token()).hasSizeLessThan(1024);
+            String id = created.order().getString("id");
+            var replica = s.read(id, "replica");
+            if (replica.status() == 404 || replica.version() < created.version()) {
+                anomalies++;
+            }
+            var auto = s.read(id, "auto");
+            assertThat(auto.status()).as("trial %d: %s", trial, auto.body()).isEqualTo(200);
+            assertThat(auto.version()).isGreaterThanOrEqualTo(created.version());
+        }
+        assertThat(anomalies).as("stale replica reads right after a write").isGreaterThan(0);
+        var verdict = history.check();
+        assertThat(verdict.violations()).isEmpty();
+        System.out.printf("read-your-writes: %d of 25 replica reads were stale; auto never%n", anomalies);
+    }
+
+    @Test
+    void autoIsServedByTheReplicaOnceItCaughtUpAndACancelIsNeverUnseen() {
+        SessionHistory history = new SessionHistory();
+        SessionClient s = session(history, 1);
+        String id = s.create("catch-up", "apple", 1).order().getString("id");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "replica".equals(s.read(id, "auto").servedBy()));
+        var cancelled = s.cancel(id);
+        assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
+        assertThat(cancelled.order().getString("status")).isEqualTo("CANCELLED");
+        var stale = s.read(id, "replica");
+        assertThat(stale.order().getString("status")).as("replica right after the cancel").isNotEqualTo("CANCELLED");
+        var auto = s.read(id, "auto");
+        assertThat(auto.order().getString("status")).isEqualTo("CANCELLED");
+        assertThat(auto.servedBy()).isEqualTo("primary");
+        assertThat(auto.fallback()).isEqualTo("replica-behind-session");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            var r = s.read(id, "auto");
+            assertThat(r.servedBy()).isEqualTo("replica");
+            assertThat(r.order().getString("status")).isEqualTo("CANCELLED");
+        });
+        assertThat(history.check().violations()).isEmpty();
+    }
+
+    @Test
+    void theListOfACustomersOrdersHoldsTheSessionsNewOrderUnderAuto() {
+        SessionHistory history = new SessionHistory();
+        int missingFromReplica = 0;
+        for (int trial = 0; trial < 10; trial++) {
+            SessionClient s = session(history, trial);
+            String customer = "list-" + trial;
+            s.create(customer, "apple", 1);
+            String second = s.create(customer, "apple", 2).order().getString("id");
+            var replica = s.list(customer, "replica", 100);
+            if (replica.list().stream().noneMatch(o -> ((JsonObject) o).getString("id").equals(second))) {
+                missingFromReplica++;
+            }
+            var auto = s.list(customer, "auto", 100);
+            assertThat(auto.status()).isEqualTo(200);
+            assertThat(auto.list().stream().map(o -> ((JsonObject) o).getString("id"))).contains(second).hasSize(2);
+        }
+        assertThat(missingFromReplica).isGreaterThan(0);
+        assertThat(history.check().violations()).isEmpty();
+    }
+
+    @Test
+    void monotonicReadsHoldWhileOneRedisNodeHoldsOldData() {
+        SessionHistory history = new SessionHistory();
+        SessionClient s = session(history, 1);
+        String id = s.create("old-node", "apple", 1).order().getString("id");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "replica".equals(s.read(id, "auto").servedBy()));
+        // node 0 misses the next change (its hint is not replayed in this stack), node 1 then goes away
+        stack.redis.get(0).stop();
+        long cancelled = s.cancel(id).version();
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.read(id, "replica").version() >= cancelled);
+        stack.redis.get(0).start();
+        stack.redis.get(1).stop();
+        SessionClient other = session(history, 2);
+        long seen = other.read(id, "primary").version();
+        assertThat(seen).isEqualTo(cancelled);
+        for (int i = 0; i < 40; i++) {
+            var r = other.read(id, "auto");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.version()).as("auto read %d served by %s", i, r.servedBy()).isGreaterThanOrEqualTo(seen);
+        }
+        assertThat(history.check().violations()).isEmpty();
+    }
+
+    @Test
+    void whenTheGatewayIsCutAutoFallsBackToThePrimaryAndSaysSo() {
+        SessionHistory history = new SessionHistory();
+        SessionClient s = session(history, 1);
+        stack.apiToGateway.mode(TcpProxy.Mode.BLACKHOLE);
+        var created = s.create("cut-gateway", "apple", 1);
+        for (int i = 0; i < 5; i++) {
+            var r = s.read(created.order().getString("id"), "auto");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.servedBy()).isEqualTo("primary");
+            assertThat(r.fallback()).isEqualTo("replica-unavailable");
+        }
+        var replica = s.read(created.order().getString("id"), "replica");
+        assertThat(replica.status()).isEqualTo(503);
+        stack.apiToGateway.heal();
+        // the read breaker closes again after its delay; then auto is served by the replica once more
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> "replica".equals(s.read(created.order().getString("id"), "auto").servedBy()));
+        assertThat(history.check().violations()).isEmpty();
+    }
+
+    @Test
+    void noSessionGuaranteeIsBrokenInAConcurrentHistoryWithRandomLag() throws Exception {
+        SessionHistory history = new SessionHistory();
+        int sessions = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(sessions);
+        List<Future<?>> done = new ArrayList<>();
+        for (int n = 0; n < sessions; n++) {
+            int sessionId = 100 + n;
+            done.add(pool.submit(() -> {
+                Random random = new Random(sessionId);
+                SessionClient s = session(history, sessionId);
+                List<String> mine = new ArrayList<>();
+                String[] customers = { "shared-a", "shared-b", "own-" + sessionId };
+                for (int op = 0; op < 80; op++) {
+                    int dice = random.nextInt(100);
+                    String customer = customers[random.nextInt(customers.length)];
+                    if (dice < 15 || mine.isEmpty()) {
+                        var r = s.create(customer, "apple", 1);
+                        if (r.status() == 202) {
+                            mine.add(r.order().getString("id"));
+                        }
+                    } else if (dice < 22) {
+                        String id = mine.get(random.nextInt(mine.size()));
+                        if (random.nextBoolean()) {
+                            s.pay(id);
+                        } else {
+                            s.cancel(id);
+                        }
+                    } else if (dice < 70) {
+                        s.read(mine.get(random.nextInt(mine.size())), random.nextInt(4) == 0 ? "replica" : "auto");
+                    } else {
+                        s.list(customer, random.nextInt(4) == 0 ? "replica" : "auto", 100);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        SessionHistory.Verdict verdict = history.check();
+        System.out.printf("session history: %d ops, %d auto reads (%d from the replica), %d replica reads (%d stale)%n",
+                verdict.operations(), verdict.autoReads(), verdict.autoFromReplica(), verdict.replicaReads(),
+                verdict.staleReplicaReads());
+        assertThat(verdict.violations()).as("violations").isEmpty();
+        assertThat(verdict.staleReplicaReads()).as("stale reads under read=replica").isGreaterThan(0);
+        assertThat(verdict.autoFromReplica()).as("auto reads the replica when it can").isGreaterThan(0);
+    }
+}
