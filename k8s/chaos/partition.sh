@@ -28,22 +28,12 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+toggles_file="$here/toggles"
 # toggle -> label selector of the allows it removes, and the workload that holds its client connections
-selector() {
-  case "$1" in
-    api-to-worker|worker-to-api|api-to-gateway|gateway-to-redis-[012]) echo "ordersaga.dev/path=$1" ;;
-    isolate-redis-[012]) echo "ordersaga.dev/redis-${1#isolate-redis-}=peer" ;;
-    *) return 1 ;;
-  esac
-}
-client_workload() {
-  case "$1" in
-    api-to-worker|api-to-gateway) echo deployment/api ;;
-    worker-to-api) echo deployment/worker ;;
-    gateway-to-redis-*|isolate-redis-*) echo statefulset/quorum-gateway ;;
-  esac
-}
-TOGGLES="api-to-worker worker-to-api api-to-gateway gateway-to-redis-0 gateway-to-redis-1 gateway-to-redis-2 isolate-redis-0 isolate-redis-1 isolate-redis-2"
+field() { awk -v t="$1" -v f="$2" '!/^#/ && $1 == t { print $f; found=1 } END { exit !found }' "$toggles_file"; }
+selector() { field "$1" 2; }
+client_workload() { field "$1" 3; }
+TOGGLES=$(awk '!/^#/ && NF { print $1 }' "$toggles_file" | tr '\n' ' ')
 
 render() { kubectl kustomize "$policies_dir"; }
 

@@ -25,10 +25,11 @@ case "$cmd" in
   *) echo "usage: $0 start|stop <dir>" >&2; exit 2 ;;
 esac
 
+apiserver="$("$here/build-kube-apiserver.sh")"
 if ! command -v etcd >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >&2
 fi
-apiserver="$("$here/build-kube-apiserver.sh")"
 
 etcd_client=$(free_port); etcd_peer=$(free_port); secure=$(free_port)
 etcd --name validate --data-dir "$dir/etcd" \

@@ -1,0 +1,306 @@
+package dev.ordersaga.netpol;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/**
+ * The pods, services and NetworkPolicies of one namespace as rendered manifests describe them
+ * ({@code kubectl kustomize k8s}), and what the policies let through between those pods, by the
+ * rules of the NetworkPolicy API: a connection flows only if the source's egress and the
+ * destination's ingress both admit it (a side no policy selects for that direction admits all).
+ */
+public final class Cluster {
+
+    /** One pod: a Deployment is represented by one pod, a StatefulSet by one pod per ordinal. */
+    public record Pod(String name, String workload, Map<String, String> labels, Map<String, Integer> ports,
+            Map<String, String> env) {
+    }
+
+    /** A Service: selector, whether headless, and its ports (port to target port name or number). */
+    public record Service(String name, LabelSelector selector, boolean headless, Map<Integer, String> ports) {
+    }
+
+    /** A connection from one pod to a port of another. */
+    public record Flow(String from, String to, int port) {
+        @Override
+        public String toString() {
+            return from + " -> " + to + ":" + port;
+        }
+    }
+
+    /** A connection a service needs, and the configuration that asks for it. */
+    public record Need(Flow flow, String variable, String value) {
+    }
+
+    private static final Pattern URL = Pattern.compile("\\b(http|https|postgresql|redis)://([A-Za-z0-9.-]+)(?::(\\d+))?");
+
+    private final String namespace;
+    private final List<Pod> pods;
+    private final List<Service> services;
+    private final List<NetworkPolicy> policies;
+
+    public Cluster(String namespace, List<Pod> pods, List<Service> services, List<NetworkPolicy> policies) {
+        this.namespace = namespace;
+        this.pods = pods;
+        this.services = services;
+        this.policies = policies;
+    }
+
+    public List<Pod> pods() {
+        return pods;
+    }
+
+    public List<NetworkPolicy> policies() {
+        return policies;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public Map<String, String> namespaceLabels() {
+        return Map.of("kubernetes.io/metadata.name", namespace);
+    }
+
+    /** The same cluster without the policies {@code drop} matches (what a partition toggle leaves). */
+    public Cluster without(Predicate<NetworkPolicy> drop) {
+        return new Cluster(namespace, pods, services, policies.stream().filter(drop.negate()).toList());
+    }
+
+    public Optional<Pod> pod(String name) {
+        return pods.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** Whether a TCP connection from {@code from} to {@code port} of {@code to} (both in the namespace) flows. */
+    public boolean allows(Pod from, Pod to, int port) {
+        return admits(from, true, to.labels(), port) && admits(to, false, from.labels(), port);
+    }
+
+    private boolean admits(Pod side, boolean egress, Map<String, String> peerLabels, int port) {
+        List<NetworkPolicy> selecting = policies.stream()
+                .filter(p -> egress ? p.egress() : p.ingress())
+                .filter(p -> p.podSelector().matches(side.labels()))
+                .toList();
+        if (selecting.isEmpty()) {
+            return true;
+        }
+        for (NetworkPolicy p : selecting) {
+            for (NetworkPolicy.Rule rule : egress ? p.egressRules() : p.ingressRules()) {
+                boolean peer = rule.peers().isEmpty()
+                        || rule.peers().stream().anyMatch(x -> x.matches(namespaceLabels(), peerLabels));
+                if (peer && rule.admitsPort(port, "TCP")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Every pod-to-pod connection (to a declared container port) the policies let through. */
+    public List<Flow> allowedFlows() {
+        List<Flow> flows = new ArrayList<>();
+        for (Pod from : pods) {
+            for (Pod to : pods) {
+                if (from == to) {
+                    continue;
+                }
+                for (int port : to.ports().values()) {
+                    if (allows(from, to, port)) {
+                        flows.add(new Flow(from.name(), to.name(), port));
+                    }
+                }
+            }
+        }
+        return flows;
+    }
+
+    /**
+     * The connections the services' configuration asks for: every URL in a pod's environment
+     * ({@code http}, {@code postgresql}, {@code redis}) names a Service (or one pod behind a headless
+     * one), hence pods and a port.
+     */
+    public List<Need> neededFlows() {
+        List<Need> needs = new ArrayList<>();
+        for (Pod from : pods) {
+            for (var e : from.env().entrySet()) {
+                Matcher m = URL.matcher(e.getValue());
+                while (m.find()) {
+                    String host = m.group(2);
+                    int port = m.group(3) != null ? Integer.parseInt(m.group(3)) : defaultPort(m.group(1));
+                    for (Pod to : resolve(host, port)) {
+                        needs.add(new Need(new Flow(from.name(), to.name(), targetPort(host, port, to)), e.getKey(),
+                                e.getValue()));
+                    }
+                }
+            }
+        }
+        return needs;
+    }
+
+    private String[] hostParts(String host) {
+        String h = host.replace("." + namespace + ".svc.cluster.local", "").replace("." + namespace + ".svc", "")
+                .replace("." + namespace, "");
+        return h.split("\\.");
+    }
+
+    /** The pods a host name of the namespace reaches: a Service name, or pod.service for a headless one. */
+    public List<Pod> resolve(String host, int port) {
+        String[] parts = hostParts(host);
+        if (parts.length == 1) {
+            return services.stream().filter(s -> s.name().equals(parts[0])).findFirst()
+                    .map(s -> pods.stream().filter(p -> s.selector().matches(p.labels())).toList())
+                    .orElseThrow(() -> new IllegalArgumentException("no Service named '" + parts[0] + "' in " + namespace));
+        }
+        if (parts.length == 2) {
+            Service s = services.stream().filter(x -> x.name().equals(parts[1]) && x.headless()).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no headless Service named '" + parts[1] + "'"));
+            return pods.stream().filter(p -> p.name().equals(parts[0]) && s.selector().matches(p.labels())).toList();
+        }
+        throw new IllegalArgumentException("host '" + host + "' is not a Service of namespace " + namespace);
+    }
+
+    private int targetPort(String host, int port, Pod to) {
+        String[] parts = hostParts(host);
+        String serviceName = parts[parts.length - 1];
+        Service s = services.stream().filter(x -> x.name().equals(serviceName)).findFirst().orElseThrow();
+        String target = s.ports().get(port);
+        if (target == null) {
+            throw new IllegalArgumentException("Service " + s.name() + " has no port " + port);
+        }
+        if (target.chars().allMatch(Character::isDigit)) {
+            return Integer.parseInt(target);
+        }
+        Integer named = to.ports().get(target);
+        if (named == null) {
+            throw new IllegalArgumentException("pod " + to.name() + " has no port named " + target);
+        }
+        return named;
+    }
+
+    private static int defaultPort(String scheme) {
+        return switch (scheme) {
+            case "http" -> 80;
+            case "https" -> 443;
+            case "postgresql" -> 5432;
+            case "redis" -> 6379;
+            default -> throw new IllegalArgumentException(scheme);
+        };
+    }
+
+    /** Reads rendered manifests (a multi-document YAML stream). */
+    public static Cluster load(Path rendered) throws IOException {
+        try (Reader r = Files.newBufferedReader(rendered)) {
+            return fromDocuments(readAll(r));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> readAll(Reader reader) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        List<Map<String, Object>> docs = new ArrayList<>();
+        var it = yaml.readerFor(Map.class).readValues(reader);
+        while (it.hasNext()) {
+            Object doc = it.next();
+            if (doc instanceof Map<?, ?> m && !m.isEmpty()) {
+                docs.add((Map<String, Object>) m);
+            }
+        }
+        return docs;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Cluster fromDocuments(List<Map<String, Object>> docs) {
+        String namespace = null;
+        Map<String, Map<String, String>> configMaps = new LinkedHashMap<>();
+        for (var d : docs) {
+            Map<String, Object> meta = (Map<String, Object>) d.get("metadata");
+            if (meta.get("namespace") != null) {
+                namespace = (String) meta.get("namespace");
+            }
+            if ("ConfigMap".equals(d.get("kind"))) {
+                configMaps.put((String) meta.get("name"), (Map<String, String>) d.getOrDefault("data", Map.of()));
+            }
+        }
+        List<Pod> pods = new ArrayList<>();
+        List<Service> services = new ArrayList<>();
+        List<NetworkPolicy> policies = new ArrayList<>();
+        for (var d : docs) {
+            String kind = (String) d.get("kind");
+            Map<String, Object> meta = (Map<String, Object>) d.get("metadata");
+            Map<String, Object> spec = (Map<String, Object>) d.getOrDefault("spec", Map.of());
+            switch (kind) {
+                case "Deployment", "StatefulSet" -> {
+                    Map<String, Object> template = (Map<String, Object>) spec.get("template");
+                    Map<String, String> labels = (Map<String, String>) ((Map<String, Object>) template.get("metadata"))
+                            .getOrDefault("labels", Map.of());
+                    Map<String, Object> podSpec = (Map<String, Object>) template.get("spec");
+                    Map<String, Integer> ports = new LinkedHashMap<>();
+                    Map<String, String> env = new LinkedHashMap<>();
+                    for (Map<String, Object> c : (List<Map<String, Object>>) podSpec.get("containers")) {
+                        for (Map<String, Object> p : (List<Map<String, Object>>) c.getOrDefault("ports", List.of())) {
+                            ports.put(String.valueOf(p.getOrDefault("name", p.get("containerPort"))),
+                                    ((Number) p.get("containerPort")).intValue());
+                        }
+                        for (Map<String, Object> from : (List<Map<String, Object>>) c.getOrDefault("envFrom", List.of())) {
+                            Map<String, Object> ref = (Map<String, Object>) from.get("configMapRef");
+                            if (ref != null) {
+                                Map<String, String> data = configMaps.get((String) ref.get("name"));
+                                if (data == null) {
+                                    throw new IllegalArgumentException(meta.get("name") + " refers to a missing ConfigMap " + ref.get("name"));
+                                }
+                                env.putAll(data);
+                            }
+                        }
+                        for (Map<String, Object> e : (List<Map<String, Object>>) c.getOrDefault("env", List.of())) {
+                            Object value = e.get("value");
+                            env.put((String) e.get("name"), value != null ? String.valueOf(value)
+                                    : "<" + String.join(",", ((Map<String, Object>) e.getOrDefault("valueFrom", Map.of())).keySet()) + ">");
+                        }
+                    }
+                    String name = (String) meta.get("name");
+                    if ("StatefulSet".equals(kind)) {
+                        int replicas = ((Number) spec.getOrDefault("replicas", 1)).intValue();
+                        for (int i = 0; i < replicas; i++) {
+                            Map<String, String> l = new LinkedHashMap<>(labels);
+                            l.put("statefulset.kubernetes.io/pod-name", name + "-" + i);
+                            pods.add(new Pod(name + "-" + i, name, Map.copyOf(l), ports, env));
+                        }
+                    } else {
+                        pods.add(new Pod(name, name, Map.copyOf(labels), ports, env));
+                    }
+                }
+                case "Service" -> {
+                    Map<Integer, String> ports = new LinkedHashMap<>();
+                    for (Map<String, Object> p : (List<Map<String, Object>>) spec.getOrDefault("ports", List.of())) {
+                        int port = ((Number) p.get("port")).intValue();
+                        ports.put(port, String.valueOf(Objects.requireNonNullElse(p.get("targetPort"), port)));
+                    }
+                    services.add(new Service((String) meta.get("name"),
+                            new LabelSelector(Map.copyOf((Map<String, String>) spec.getOrDefault("selector", Map.of())), List.of()),
+                            "None".equals(spec.get("clusterIP")), ports));
+                }
+                case "NetworkPolicy" -> policies.add(NetworkPolicy.parse(d));
+                default -> {
+                }
+            }
+        }
+        if (namespace == null) {
+            throw new IllegalArgumentException("the manifests name no namespace");
+        }
+        return new Cluster(namespace, List.copyOf(pods), List.copyOf(services), List.copyOf(policies));
+    }
+}
