@@ -201,6 +201,36 @@ public final class Cluster {
         };
     }
 
+    /** {@code <secretKeyRef:KEY>}, {@code <configMapKeyRef:KEY>} or {@code <fieldRef:PATH>}: resolved by whoever runs the pod. */
+    @SuppressWarnings("unchecked")
+    private static String valueFrom(Map<String, Object> from) {
+        for (var e : from.entrySet()) {
+            Map<String, Object> ref = (Map<String, Object>) e.getValue();
+            Object what = ref.containsKey("key") ? ref.get("key") : ref.get("fieldPath");
+            return "<" + e.getKey() + ":" + what + ">";
+        }
+        return "<>";
+    }
+
+    public List<Service> services() {
+        return services;
+    }
+
+    /** Whether {@code pod} may send to {@code port} of a pod labelled {@code peerLabels} (its egress side only). */
+    public boolean egressAdmits(Pod pod, Map<String, String> peerLabels, int port) {
+        return admits(pod, true, peerLabels, port);
+    }
+
+    /** Whether {@code pod} may accept on {@code port} from a pod labelled {@code peerLabels} (its ingress side only). */
+    public boolean ingressAdmits(Pod pod, Map<String, String> peerLabels, int port) {
+        return admits(pod, false, peerLabels, port);
+    }
+
+    /** Whether some policy selects {@code pod} for that direction (then only what is allowed flows). */
+    public boolean isolated(Pod pod, boolean egress) {
+        return policies.stream().anyMatch(p -> (egress ? p.egress() : p.ingress()) && p.podSelector().matches(pod.labels()));
+    }
+
     /** Reads rendered manifests (a multi-document YAML stream). */
     public static Cluster load(Path rendered) throws IOException {
         try (Reader r = Files.newBufferedReader(rendered)) {
@@ -268,7 +298,7 @@ public final class Cluster {
                         for (Map<String, Object> e : (List<Map<String, Object>>) c.getOrDefault("env", List.of())) {
                             Object value = e.get("value");
                             env.put((String) e.get("name"), value != null ? String.valueOf(value)
-                                    : "<" + String.join(",", ((Map<String, Object>) e.getOrDefault("valueFrom", Map.of())).keySet()) + ">");
+                                    : valueFrom((Map<String, Object>) e.getOrDefault("valueFrom", Map.of())));
                         }
                     }
                     String name = (String) meta.get("name");

@@ -28,6 +28,8 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> wrapper = new ArrayList<>();
+    private String host = "127.0.0.1";
     private boolean fastStart = true;
     private Process process;
     private int starts;
@@ -63,6 +65,19 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /** A command the JVM is run under, e.g. {@code ip netns exec <ns>} (it must exec the JVM). */
+    public ServiceProcess wrapper(List<String> command) {
+        wrapper.clear();
+        wrapper.addAll(command);
+        return this;
+    }
+
+    /** The address the service is reached at (default loopback). */
+    public ServiceProcess host(String host) {
+        this.host = host;
+        return this;
+    }
+
     public ServiceProcess jvmArg(String arg) {
         jvmArgs.add(arg);
         return this;
@@ -77,7 +92,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + host + ":" + port;
     }
 
     public Path logFile() {
@@ -92,7 +107,7 @@ public final class ServiceProcess implements AutoCloseable {
         starts++;
         try {
             Files.createDirectories(logDir);
-            List<String> command = new ArrayList<>();
+            List<String> command = new ArrayList<>(wrapper);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx128m");
             command.add("-XX:+UseSerialGC");
