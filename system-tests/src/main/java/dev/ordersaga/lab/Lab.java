@@ -39,6 +39,8 @@ public final class Lab implements AutoCloseable {
     private final Map<String, String> secrets;
     private final Map<String, Map<String, String>> overrides;
     private final Path work;
+    /** Data of the servers, outside the checkout: the postgres and redis users must be able to reach it. */
+    private final Path data;
     private final List<Toggle> toggles;
     private final Set<String> on = new LinkedHashSet<>();
     private final List<NftCompiler.Loss> losses = new ArrayList<>();
@@ -56,6 +58,7 @@ public final class Lab implements AutoCloseable {
         this.secrets = readEnv(root.resolve("k8s/secrets/secrets.env"));
         this.overrides = overrides;
         this.work = work;
+        this.data = Path.of("/var/tmp/ordersaga-lab").resolve(work.getFileName().toString());
         this.toggles = Toggle.load(root.resolve("k8s/chaos/toggles"));
     }
 
@@ -88,14 +91,16 @@ public final class Lab implements AutoCloseable {
     }
 
     public Lab start() throws Exception {
-        if (Files.exists(work)) {
-            try (var walk = Files.walk(work)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
+        for (Path dir : List.of(work, data)) {
+            if (Files.exists(dir)) {
+                try (var walk = Files.walk(dir)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
                 }
             }
+            Files.createDirectories(dir);
         }
-        Files.createDirectories(work);
         net = LabNetwork.create(full);
         applyRules();
         startPostgres();
@@ -184,19 +189,22 @@ public final class Lab implements AutoCloseable {
     }
 
     private void startPostgres() throws Exception {
-        Path data = work.resolve("postgres");
-        Path sock = work.resolve("postgres-sock");
-        Files.createDirectories(data);
+        Path pgdata = data.resolve("postgres");
+        Path sock = data.resolve("postgres-sock");
+        Path script = data.resolve("init-databases.sh");
+        Files.createDirectories(pgdata);
         Files.createDirectories(sock);
-        Sh.run("chown", "-R", "postgres:postgres", data.toString(), sock.toString());
-        Sh.run("chmod", "700", data.toString());
+        Files.copy(root.resolve("k8s/postgres/init-databases.sh"), script);
+        Sh.run("chmod", "755", data.getParent().toString(), data.toString(), script.toString());
+        Sh.run("chown", "-R", "postgres:postgres", pgdata.toString(), sock.toString());
+        Sh.run("chmod", "700", pgdata.toString());
         Sh.run("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", PG_BIN + "/initdb", "-D",
-                data.toString(), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256");
-        Files.writeString(data.resolve("pg_hba.conf"), "host all all 10.77.0.0/24 scram-sha-256\n",
+                pgdata.toString(), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256");
+        Files.writeString(pgdata.resolve("pg_hba.conf"), "host all all 10.77.0.0/24 scram-sha-256\n",
                 java.nio.file.StandardOpenOption.APPEND);
         String ip = ip("postgres-0");
         servers.add(new ProcessBuilder(concat(LabNetwork.exec("postgres-0"), List.of("setpriv", "--reuid=postgres",
-                "--regid=postgres", "--init-groups", "--", PG_BIN + "/postgres", "-D", data.toString(), "-p", "5432",
+                "--regid=postgres", "--init-groups", "--", PG_BIN + "/postgres", "-D", pgdata.toString(), "-p", "5432",
                 "-c", "listen_addresses=" + ip, "-c", "unix_socket_directories=" + sock, "-c", "max_connections=200",
                 "-c", "fsync=off")))
                 .redirectErrorStream(true).redirectOutput(work.resolve("postgres.log").toFile()).start());
@@ -213,12 +221,12 @@ public final class Lab implements AutoCloseable {
                 "--init-groups", "--", "env", "POSTGRES_USER=postgres", "PGHOST=" + sock, "PGPORT=5432",
                 "ORDERS_DB_PASSWORD=" + secrets.get("ORDERS_DB_PASSWORD"),
                 "STOCK_DB_PASSWORD=" + secrets.get("STOCK_DB_PASSWORD"),
-                "bash", root.resolve("k8s/postgres/init-databases.sh").toString()));
+                "bash", script.toString()));
         Sh.run(null, init);
     }
 
     private void startRedis(String pod) throws IOException {
-        Path dir = work.resolve(pod);
+        Path dir = data.resolve(pod);
         Files.createDirectories(dir);
         Sh.run("chown", "-R", "redis:redis", dir.toString());
         servers.add(new ProcessBuilder(concat(LabNetwork.exec(pod), List.of("setpriv", "--reuid=redis", "--regid=redis",
@@ -239,6 +247,13 @@ public final class Lab implements AutoCloseable {
         services.values().forEach(ServiceProcess::kill);
         servers.forEach(Process::destroyForcibly);
         LabNetwork.teardown();
+        try (var walk = Files.walk(data)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // best effort: the next run clears it
+        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -87,9 +87,10 @@ final class Report {
             for (Recorder.Fault f : rec.faults) {
                 double x1 = LEFT + f.start / tMax * plotW;
                 double x2 = LEFT + (Double.isNaN(f.healed) ? tMax : f.healed) / tMax * plotW;
-                svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#f1c40f\" "
-                        + "fill-opacity=\"0.18\"/><text x=\"%.1f\" y=\"%d\" fill=\"#7d6608\">%s</text>", x1, TOP,
-                        Math.max(1, x2 - x1), PLOT_H, x1 + 2, TOP + 12 + 12 * (row++ % 4), esc(f.what)));
+                String fill = row % 2 == 0 ? "#f1c40f" : "#e74c3c";
+                svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" "
+                        + "fill-opacity=\"0.15\"/><text x=\"%.1f\" y=\"%d\" fill=\"#7d6608\">%s</text>", x1, TOP,
+                        Math.max(1, x2 - x1), PLOT_H, fill, x1 + 2, TOP + 12 + 12 * (row++ % 4), esc(f.what)));
             }
         }
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>", LEFT,
