@@ -53,6 +53,8 @@ public class OutboxPublisher {
     private final MeterRegistry registry;
     private final Map<String, MessageTransport> transports = new HashMap<>();
     private final Map<String, DeliveryLimiter> limiters = new HashMap<>();
+    /** Destinations whose last delivery failed: the next success makes their backlog due at once. */
+    private final Map<String, java.util.concurrent.atomic.AtomicBoolean> failing = new java.util.concurrent.ConcurrentHashMap<>();
     private final Backoff backoff;
     private final String publisherId;
     private final Timer publishLag;
@@ -199,7 +201,38 @@ public class OutboxPublisher {
     private Uni<Void> markSent(OutboxMessage message) {
         return repository.markSent(message.id())
                 .invoke(lag -> recordSent(message, lag))
+                .invoke(lag -> recovered(message.destination()))
                 .replaceWithVoid();
+    }
+
+    /**
+     * A destination that failed answers again: rows waiting out their backoff for it become due now
+     * and are sent at once, so a healed partition does not wait for the longest backoff. The
+     * destination's in-flight bound still applies. A breaker that is half open lets only a few trial
+     * calls through and bounces the rest, so two more rounds follow a little later.
+     */
+    private void recovered(String destination) {
+        var flag = failing.get(destination);
+        if (flag == null || !flag.compareAndSet(true, false)) {
+            return;
+        }
+        drainRound(destination, 3);
+    }
+
+    private void drainRound(String destination, int roundsLeft) {
+        repository.dueNow(destination)
+                .invoke(n -> {
+                    if (n > 0) {
+                        LOG.infof("%s answers again: %d waiting messages are due now", destination, n);
+                    }
+                })
+                .onItem().transformToUni(n -> n > 0 ? publishDue(10).replaceWithVoid() : Uni.createFrom().voidItem())
+                .onItem().delayIt().by(Duration.ofMillis(300))
+                .subscribe().with(v -> {
+                    if (roundsLeft > 1) {
+                        drainRound(destination, roundsLeft - 1);
+                    }
+                }, f -> LOG.warnf("sending the backlog of %s failed, the poller will retry: %s", destination, f.toString()));
     }
 
     private void recordSent(OutboxMessage message, Optional<Duration> lag) {
@@ -219,6 +252,9 @@ public class OutboxPublisher {
                             "gave up after " + message.attempts() + " attempts: " + failure.detail())
                     : failure;
             return deadLetter(message, last);
+        }
+        if (!notAttempted) {
+            failing.computeIfAbsent(message.destination(), d -> new java.util.concurrent.atomic.AtomicBoolean()).set(true);
         }
         long delay = backoff.delayMillis(message.attempts(), ThreadLocalRandom.current()::nextDouble);
         LogFields.with(fields(message, failure), () -> LOG.warnf(

@@ -74,6 +74,8 @@ public class OutboxRepository {
             WHERE id = $1 AND status = 'dead'
             RETURNING *""";
 
+    private static final String DUE_NOW = "UPDATE outbox SET next_attempt_at = now()"
+            + " WHERE destination = $1 AND status = 'pending' AND next_attempt_at > now()";
     private static final String FIND = "SELECT " + OutboxMessage.COLUMNS + " FROM outbox WHERE id = $1";
 
     private static final String LIST = "SELECT " + OutboxMessage.COLUMNS + """
@@ -143,6 +145,11 @@ public class OutboxRepository {
         Tuple args = Tuple.tuple().addUUID(id).addLong(delayMillis).addString(failure.detail())
                 .addString(failure.kind().label()).addString(publisher).addInteger(notAttempted ? 1 : 0);
         return pool.preparedQuery(MARK_RETRY).execute(args).replaceWithVoid();
+    }
+
+    /** Makes every pending row of a destination due now (it answers again); returns how many. */
+    public Uni<Integer> dueNow(String destination) {
+        return pool.preparedQuery(DUE_NOW).execute(Tuple.of(destination)).map(rows -> rows.rowCount());
     }
 
     /** Dead-letters a claimed row with the reason. */
