@@ -32,6 +32,7 @@ public final class LabMain {
         switch (command) {
             case "down" -> {
                 LabNetwork.teardown();
+                Sh.quietly("rm", "-rf", "/var/tmp/ordersaga-lab");
                 System.out.println("lab: nothing left (namespaces, bridge, rules, processes)");
             }
             case "up" -> up(root, rendered, out);
