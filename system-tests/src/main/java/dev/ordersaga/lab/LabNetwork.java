@@ -29,6 +29,13 @@ final class LabNetwork {
     private LabNetwork() {
     }
 
+    /** Addresses only, no namespaces (to compile rules without creating anything). */
+    static LabNetwork of(Map<String, String> ips) {
+        LabNetwork net = new LabNetwork();
+        net.ips.putAll(ips);
+        return net;
+    }
+
     static String ns(String pod) {
         return PREFIX + pod;
     }

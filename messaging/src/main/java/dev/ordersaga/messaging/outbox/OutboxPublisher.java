@@ -209,14 +209,15 @@ public class OutboxPublisher {
      * A destination that failed answers again: rows waiting out their backoff for it become due now
      * and are sent at once, so a healed partition does not wait for the longest backoff. The
      * destination's in-flight bound still applies. A breaker that is half open lets only a few trial
-     * calls through and bounces the rest, so two more rounds follow a little later.
+     * calls through and bounces the rest, so rounds follow every 300 ms while rows are still waiting
+     * (at most ten).
      */
     private void recovered(String destination) {
         var flag = failing.get(destination);
         if (flag == null || !flag.compareAndSet(true, false)) {
             return;
         }
-        drainRound(destination, 3);
+        drainRound(destination, 10);
     }
 
     private void drainRound(String destination, int roundsLeft) {
@@ -226,10 +227,10 @@ public class OutboxPublisher {
                         LOG.infof("%s answers again: %d waiting messages are due now", destination, n);
                     }
                 })
-                .onItem().transformToUni(n -> n > 0 ? publishDue(10).replaceWithVoid() : Uni.createFrom().voidItem())
+                .onItem().transformToUni(n -> n > 0 ? publishDue(10).replaceWith(n) : Uni.createFrom().item(0))
                 .onItem().delayIt().by(Duration.ofMillis(300))
-                .subscribe().with(v -> {
-                    if (roundsLeft > 1) {
+                .subscribe().with(n -> {
+                    if (n > 0 && roundsLeft > 1) {
                         drainRound(destination, roundsLeft - 1);
                     }
                 }, f -> LOG.warnf("sending the backlog of %s failed, the poller will retry: %s", destination, f.toString()));
