@@ -494,10 +494,45 @@ final class Scenarios {
             Thread.sleep(200);
         }
         f.put("auto served by the replica again after healing in", Double.isNaN(replicaAgain) ? "never" : s(replicaAgain));
+        if (Double.isNaN(replicaAgain)) {
+            rec.note("auto not served by the replica 30 s after healing: "
+                    + Recorder.text(lab.apiUrl() + "/debug/versions?customerId=lab-session&orderId=" + before));
+        }
+        // the replica never loses a change: once the projection backlog is sent, every order of the
+        // session has the primary's version in the replica, and the customer's list has every change
+        double caughtUp = Double.NaN;
+        while (rec.now() - fault.healed < 60) {
+            JsonObject versions = Recorder.get(lab.apiUrl() + "/debug/versions");
+            if (versions != null && versions.getLong("behind", 1L) == 0) {
+                caughtUp = rec.now() - fault.healed;
+                break;
+            }
+            Thread.sleep(200);
+        }
+        f.put("projection backlog sent after healing in", Double.isNaN(caughtUp) ? "not within 60 s" : s(caughtUp));
+        if (Double.isNaN(caughtUp)) {
+            v.add("projection backlog not sent 60 s after healing: " + Recorder.text(lab.apiUrl() + "/debug/versions"));
+        }
+        for (String id : session(history)) {
+            JsonObject order = Recorder.get(lab.apiUrl() + "/debug/versions?orderId=" + id).getJsonObject("order");
+            if (!java.util.Objects.equals(order.getValue("primaryVersion"), order.getValue("replicaVersion"))) {
+                v.add("replica lost a change of order " + id + ": " + order.encode());
+            }
+        }
+        JsonObject customer = Recorder.get(lab.apiUrl() + "/debug/versions?customerId=lab-session").getJsonObject("customer");
+        if (customer.getLong("primaryVersion") != customer.getLong("replicaVersion")) {
+            v.add("replica list of the customer behind after the backlog was sent: " + customer.encode());
+        }
         var verdict = history.check();
         verdict.violations().forEach(x -> v.add(x.toString()));
         f.put("session history", verdict.operations() + " ops, " + verdict.autoReads() + " auto reads, violations "
                 + verdict.violations().size());
+    }
+
+    /** Orders the session wrote, from its recorded history. */
+    private static List<String> session(SessionHistory history) {
+        return history.ops().stream().filter(o -> o.kind() == SessionHistory.Kind.WRITE && o.ok())
+                .flatMap(o -> o.shown().stream()).map(SessionHistory.Seen::orderId).distinct().toList();
     }
 
     private void lossAndFlapping(Lab lab, Recorder rec, List<String> v, Map<String, String> f) throws Exception {
