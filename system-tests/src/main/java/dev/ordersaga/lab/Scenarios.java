@@ -365,7 +365,10 @@ final class Scenarios {
         if (backlog <= 0) {
             v.add("no hints accumulated while redis-0 was cut off");
         }
-        int duringCut = (int) acked.values().stream().filter(t -> t > fault.start + 1).count();
+        int duringCut;
+        synchronized (acked) {
+            duringCut = (int) acked.values().stream().filter(t -> t > fault.start + 1).count();
+        }
         f.put("writes acknowledged during the cut", String.valueOf(duringCut));
         if (duringCut == 0) {
             v.add("no write was acknowledged during the cut (W=2 should hold with two nodes)");
