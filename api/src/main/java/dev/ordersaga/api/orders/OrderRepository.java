@@ -32,8 +32,6 @@ public class OrderRepository {
     private static final String FIND_BY_KEY = "SELECT " + COLUMNS + ", request_hash FROM orders WHERE idempotency_key = $1";
     private static final String FIND = "SELECT " + COLUMNS + " FROM orders WHERE id = $1";
     private static final String LOCK = FIND + " FOR UPDATE";
-    private static final String BY_CUSTOMER = "SELECT " + COLUMNS
-            + " FROM orders WHERE customer_id = $1 ORDER BY created_at DESC, id LIMIT $2";
     private static final String UPDATE_STATUS = """
             UPDATE orders SET status = $2, reason = COALESCE($3, reason), version = version + 1, updated_at = now()
             WHERE id = $1
@@ -70,10 +68,6 @@ public class OrderRepository {
                 .map(rows -> first(rows).map(o -> new KeyedOrder(o, rows.iterator().next().getString("request_hash"))));
     }
 
-    public Uni<Optional<Order>> find(UUID id) {
-        return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(OrderRepository::first);
-    }
-
     /** An order with its customer's version, read in one snapshot. */
     public Uni<Optional<Seen<Order>>> findSeen(UUID id) {
         return pool.preparedQuery(FIND_SEEN).execute(Tuple.of(id))
@@ -108,11 +102,6 @@ public class OrderRepository {
     /** Reads and locks an order for the rest of {@code tx}. */
     public Uni<Optional<Order>> lock(SqlConnection tx, UUID id) {
         return tx.preparedQuery(LOCK).execute(Tuple.of(id)).map(OrderRepository::first);
-    }
-
-    public Uni<List<Order>> byCustomer(String customerId, int limit) {
-        return pool.preparedQuery(BY_CUSTOMER).execute(Tuple.of(customerId, limit))
-                .map(rows -> rows.stream().map(Order::from).toList());
     }
 
     /** Moves a locked order to {@code status} and bumps its version. */

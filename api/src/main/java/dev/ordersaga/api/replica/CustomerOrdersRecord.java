@@ -74,6 +74,11 @@ public record CustomerOrdersRecord(String customerId, long version, List<Long> a
                 List.copyOf(ahead), truncated, List.copyOf(orders));
     }
 
+    /** {@link #merge} for records that keep at most {@code max} orders, to fold siblings with. */
+    public static java.util.function.BinaryOperator<CustomerOrdersRecord> merger(int max) {
+        return (a, b) -> merge(a, b, max);
+    }
+
     private static Order newer(Order x, Order y) {
         return x.version() >= y.version() ? x : y;
     }

@@ -90,7 +90,7 @@ public class ReplicaLagResource {
         return pool.preparedQuery(CUSTOMER).execute(Tuple.of(customerId))
                 .invoke(rows -> cmp.put("primaryVersion", rows.rowCount() == 0 ? 0L : rows.iterator().next().getLong(0)))
                 .chain(() -> store.fetch(CustomerOrdersRecord.key(customerId), CustomerOrdersRecord.class,
-                        (a, b) -> CustomerOrdersRecord.merge(a, b, config.listMax())))
+                        CustomerOrdersRecord.merger(config.listMax())))
                 .invoke(found -> {
                     Optional<CustomerOrdersRecord> r = found.value();
                     cmp.put("replicaVersion", r.map(CustomerOrdersRecord::version).orElse(0L));

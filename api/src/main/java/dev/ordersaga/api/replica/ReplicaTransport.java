@@ -79,7 +79,7 @@ public class ReplicaTransport implements MessageTransport {
         var record = new OrderRecord(order, customerVersion);
         return update(OrderRecord.key(order.id()), OrderRecord.class, OrderRecord::newer, r -> OrderRecord.newer(r, record))
                 .chain(() -> update(CustomerOrdersRecord.key(order.customerId()), CustomerOrdersRecord.class,
-                        (a, b) -> CustomerOrdersRecord.merge(a, b, max),
+                        CustomerOrdersRecord.merger(max),
                         r -> (r == null ? CustomerOrdersRecord.empty(order.customerId()) : r)
                                 .apply(customerVersion, order, max)));
     }

@@ -147,7 +147,7 @@ public class SessionReads {
     private Uni<Optional<CustomerOrdersRecord>> replicaList(String customerId) {
         int max = config.listMax();
         return replica.read(CustomerOrdersRecord.key(customerId), CustomerOrdersRecord.class,
-                (a, b) -> CustomerOrdersRecord.merge(a, b, max));
+                CustomerOrdersRecord.merger(max));
     }
 
     private Uni<Served<Order>> primaryOrder(UUID id, SessionState session, String fallback) {
