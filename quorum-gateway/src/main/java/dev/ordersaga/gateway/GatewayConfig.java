@@ -3,56 +3,98 @@ package dev.ordersaga.gateway;
 import java.time.Duration;
 import java.util.List;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Configuration of the quorum gateway (env vars GATEWAY_...). */
+/**
+ * Configuration of the quorum gateway (env vars GATEWAY_...). Every value is checked when the
+ * service starts (the constraints here, and {@link StartupCheck} for rules between values): a bad
+ * value stops the service with a message naming the variable.
+ */
 @ConfigMapping(prefix = "gateway")
 public interface GatewayConfig {
 
     /** {@code GATEWAY_NODES}: the replica set, comma-separated {@code redis://host:port} URLs. */
+    @NotEmpty(message = "GATEWAY_NODES must list the Redis nodes: comma-separated redis://host:port")
+    @Size(max = 16, message = "GATEWAY_NODES lists more than 16 nodes")
     List<String> nodes();
 
-    /** {@code GATEWAY_ID}: this coordinator's id in vector clocks; stable across restarts, unique per instance. */
+    /** {@code GATEWAY_ID}: this coordinator's name in logs, /status and the siblings it writes. */
+    @Pattern(regexp = "[A-Za-z0-9._-]{1,64}", message = "GATEWAY_ID must be 1 to 64 letters, digits, '.', '_' or '-'")
     String id();
 
     /** {@code GATEWAY_W}: acknowledgements a write needs. */
     @WithDefault("2")
+    @Min(value = 1, message = "GATEWAY_W must be at least 1")
     int w();
 
     /** {@code GATEWAY_R}: answers a read needs. */
     @WithDefault("2")
+    @Min(value = 1, message = "GATEWAY_R must be at least 1")
     int r();
 
-    /** Longest wait for one node; a slower node counts as failed for that request. */
+    /** {@code GATEWAY_NODE_TIMEOUT}: longest wait for one node; a slower node counts as failed and its connection is replaced. */
     @WithDefault("500ms")
     Duration nodeTimeout();
 
-    /** How long a node's circuit breaker stays open before it tries again. */
+    /** {@code GATEWAY_BREAKER_DELAY}: how long a node's circuit breaker stays open before it tries again. */
     @WithDefault("2s")
     Duration breakerDelay();
 
-    /** How often hints are replayed to the nodes they are for. */
+    /** {@code GATEWAY_NODE_CONNECTIONS}: pipelined connections to each node. */
+    @WithDefault("4")
+    @Min(value = 1, message = "GATEWAY_NODE_CONNECTIONS must be at least 1")
+    @Max(value = 64, message = "GATEWAY_NODE_CONNECTIONS must be at most 64")
+    int nodeConnections();
+
+    /** {@code GATEWAY_HINTS_REPLAY_EVERY}: how often hints are replayed to the nodes they are for. */
     @WithDefault("1s")
-    String hintsReplayEvery();
+    Duration hintsReplayEvery();
 
-    /** How often the replicas' Merkle trees are compared and differences repaired. */
+    /** {@code GATEWAY_ANTI_ENTROPY_EVERY}: how often the replicas' Merkle trees are compared and differences repaired. */
     @WithDefault("30s")
-    String antiEntropyEvery();
+    Duration antiEntropyEvery();
 
-    /** Leaves of each Merkle tree (a power of two). */
+    /** {@code GATEWAY_MERKLE_LEAVES}: leaves of each node's Merkle tree, a power of two. */
     @WithDefault("1024")
+    @Min(value = 16, message = "GATEWAY_MERKLE_LEAVES must be a power of two from 16 to 65536")
+    @Max(value = 65536, message = "GATEWAY_MERKLE_LEAVES must be a power of two from 16 to 65536")
     int merkleLeaves();
 
-    /** Largest value accepted, in bytes. */
+    /** {@code GATEWAY_MAX_VALUE_BYTES}: largest value accepted (and the HTTP body limit of /kv). */
     @WithDefault("1048576")
+    @Min(value = 1, message = "GATEWAY_MAX_VALUE_BYTES must be at least 1")
+    @Max(value = 67108864, message = "GATEWAY_MAX_VALUE_BYTES must be at most 64 MiB")
     int maxValueBytes();
 
-    /** Longest key accepted, in characters. */
+    /** {@code GATEWAY_MAX_KEY_LENGTH}: longest key accepted, in characters. */
     @WithDefault("512")
+    @Min(value = 1, message = "GATEWAY_MAX_KEY_LENGTH must be at least 1")
+    @Max(value = 8192, message = "GATEWAY_MAX_KEY_LENGTH must be at most 8192")
     int maxKeyLength();
 
-    /** Read repairs in flight at most; more are skipped (anti-entropy catches them). */
+    /** {@code GATEWAY_MAX_SIBLINGS}: siblings one key may hold; a write that would add one more is refused (409). */
+    @WithDefault("16")
+    @Min(value = 1, message = "GATEWAY_MAX_SIBLINGS must be at least 1")
+    @Max(value = 1024, message = "GATEWAY_MAX_SIBLINGS must be at most 1024")
+    int maxSiblings();
+
+    /** {@code GATEWAY_MAX_KEY_BYTES}: bytes one key's siblings may hold together; past it a write that resolves nothing is refused (409). */
+    @WithDefault("8388608")
+    @Min(value = 1, message = "GATEWAY_MAX_KEY_BYTES must be at least 1")
+    long maxKeyBytes();
+
+    /** {@code GATEWAY_MAX_READ_REPAIRS}: repairs of late nodes in flight at most; more are left to anti-entropy. */
     @WithDefault("256")
+    @Min(value = 1, message = "GATEWAY_MAX_READ_REPAIRS must be at least 1")
     int maxReadRepairs();
+
+    /** {@code GATEWAY_CONTEXT_KEYS}: keys that sign X-Context, comma-separated kid=secret; the first signs, all verify. */
+    java.util.Optional<String> contextKeys();
 }

@@ -25,8 +25,8 @@ import dev.ordersaga.api.session.ReadPreference;
 import dev.ordersaga.api.session.SessionReads;
 import dev.ordersaga.api.session.SessionState;
 import dev.ordersaga.api.session.SessionTokens;
-import dev.ordersaga.messaging.http.ProblemException;
-import dev.ordersaga.messaging.http.RequestIds;
+import dev.ordersaga.http.ProblemException;
+import dev.ordersaga.http.RequestIds;
 
 /**
  * HTTP face of orders: create, read, list, pay, cancel. Every response carries the session token

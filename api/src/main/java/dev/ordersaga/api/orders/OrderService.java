@@ -18,11 +18,11 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import dev.ordersaga.api.replica.OrderChanged;
+import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.messaging.contract.MessageTypes;
 import dev.ordersaga.messaging.contract.StockMessages.Line;
 import dev.ordersaga.messaging.contract.StockMessages.ReleaseStock;
 import dev.ordersaga.messaging.contract.StockMessages.ReserveStock;
-import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.outbox.NewMessage;
 import dev.ordersaga.messaging.outbox.OutboxMessage;
 import dev.ordersaga.messaging.outbox.OutboxPublisher;

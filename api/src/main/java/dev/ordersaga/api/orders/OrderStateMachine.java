@@ -1,6 +1,6 @@
 package dev.ordersaga.api.orders;
 
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.ProblemException;
 
 /**
  * Which state an order moves to, and whether its stock must be given back, for each command a

@@ -17,7 +17,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.ordersaga.api.orders.Order;
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.ProblemException;
 
 /**
  * {@code GET /debug/versions}: how far the replica is behind the primary. Versions count changes:

@@ -17,12 +17,12 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import dev.ordersaga.api.orders.OrderService;
 import dev.ordersaga.api.orders.OrderStateMachine;
 import dev.ordersaga.api.orders.OrderStateMachine.StockEvent;
+import dev.ordersaga.http.ProblemException;
+import dev.ordersaga.http.logging.LogFields;
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.contract.MessageTypes;
 import dev.ordersaga.messaging.contract.StockMessages.StockResult;
-import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.inbox.InboxHandler;
-import dev.ordersaga.messaging.logging.LogFields;
 import dev.ordersaga.messaging.outbox.OutboxMessage;
 
 /** Applies the worker's answers to orders, inside the inbox's transaction. */

@@ -1,6 +1,6 @@
 package dev.ordersaga.api.session;
 
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.ProblemException;
 
 /** Where a read may be served from: {@code read=auto|primary|replica}. */
 public enum ReadPreference {

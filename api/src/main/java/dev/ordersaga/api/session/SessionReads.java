@@ -17,7 +17,7 @@ import dev.ordersaga.api.replica.CustomerOrdersRecord;
 import dev.ordersaga.api.replica.OrderRecord;
 import dev.ordersaga.api.replica.ReplicaConfig;
 import dev.ordersaga.api.replica.ReplicaStore;
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.ProblemException;
 
 /**
  * Reads with session guarantees. {@code auto} serves from the replica when the replica's copy is at

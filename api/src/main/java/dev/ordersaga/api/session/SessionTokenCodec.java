@@ -3,21 +3,15 @@ package dev.ordersaga.api.session;
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import dev.ordersaga.api.session.SessionTokenException.Reason;
+import dev.ordersaga.http.signing.InvalidSignatureException;
+import dev.ordersaga.http.signing.SigningKeys;
 
 /**
  * Signs and verifies session tokens: {@code kid.payload.signature}, the last two base64url without
@@ -34,15 +28,12 @@ public final class SessionTokenCodec {
     private static final int MAX_PAYLOAD = 1 + 8 + 1 + 1 + SessionState.MAX_CUSTOMERS * (8 + 10 + 10) + 1
             + SessionState.MAX_ORDERS * (16 + 10);
     /** Upper bound of an encoded token, key id included. */
-    public static final int MAX_TOKEN_LENGTH = SessionKeys.MAX_KID_LENGTH + 1 + (MAX_PAYLOAD * 4 + 2) / 3 + 1 + 43;
+    public static final int MAX_TOKEN_LENGTH = SigningKeys.maxLength(MAX_PAYLOAD);
 
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
-
-    private final SessionKeys keys;
+    private final SigningKeys keys;
     private final Duration ttl;
 
-    public SessionTokenCodec(SessionKeys keys, Duration ttl) {
+    public SessionTokenCodec(SigningKeys keys, Duration ttl) {
         this.keys = keys;
         this.ttl = ttl;
     }
@@ -65,34 +56,22 @@ public final class SessionTokenCodec {
             writeLong(out, id.getLeastSignificantBits());
             writeVarint(out, v);
         });
-        String signed = keys.signingKid() + "." + B64.encodeToString(out.toByteArray());
-        return signed + "." + B64.encodeToString(mac(keys.signingKid(), signed));
+        return keys.sign(out.toByteArray(), new byte[0]);
     }
 
     /** The state a token carries; fails with the reason a token is refused. */
     public SessionState decode(String token, Instant now) {
-        if (token.length() > MAX_TOKEN_LENGTH) {
-            throw new SessionTokenException(Reason.MALFORMED, "session token is longer than " + MAX_TOKEN_LENGTH + " characters");
+        byte[] payload;
+        try {
+            payload = keys.verify(token, new byte[0], MAX_TOKEN_LENGTH);
+        } catch (InvalidSignatureException e) {
+            Reason reason = switch (e.reason()) {
+                case MALFORMED -> Reason.MALFORMED;
+                case UNKNOWN_KEY -> Reason.UNKNOWN_KEY;
+                case FORGED -> Reason.FORGED;
+            };
+            throw new SessionTokenException(reason, "session token " + e.getMessage());
         }
-        int first = token.indexOf('.');
-        int last = token.lastIndexOf('.');
-        if (first <= 0 || last == first) {
-            throw new SessionTokenException(Reason.MALFORMED, "session token is truncated: expected kid.payload.signature");
-        }
-        String kid = token.substring(0, first);
-        String signed = token.substring(0, last);
-        byte[] signature = base64(token.substring(last + 1), "signature");
-        if (signature.length != 32) {
-            throw new SessionTokenException(Reason.MALFORMED, "session token signature is truncated");
-        }
-        if (!keys.knows(kid)) {
-            throw new SessionTokenException(Reason.UNKNOWN_KEY, "session token was signed with key id '" + printable(kid)
-                    + "', which this service does not know");
-        }
-        if (!MessageDigest.isEqual(signature, mac(kid, signed))) {
-            throw new SessionTokenException(Reason.FORGED, "session token signature does not match its content");
-        }
-        byte[] payload = base64(token.substring(first + 1, last), "payload");
         try {
             ByteBuffer in = ByteBuffer.wrap(payload);
             if (in.get() != FORMAT) {
@@ -129,29 +108,6 @@ public final class SessionTokenCodec {
         if (n > max) {
             throw new SessionTokenException(Reason.MALFORMED, "session token holds more entries than allowed");
         }
-    }
-
-    private byte[] mac(String kid, String signed) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(keys.secret(kid), "HmacSHA256"));
-            return mac.doFinal(signed.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] base64(String part, String what) {
-        try {
-            return B64D.decode(part);
-        } catch (IllegalArgumentException e) {
-            throw new SessionTokenException(Reason.MALFORMED, "session token " + what + " is not base64url");
-        }
-    }
-
-    private static String printable(String s) {
-        String cut = s.length() > SessionKeys.MAX_KID_LENGTH ? s.substring(0, SessionKeys.MAX_KID_LENGTH) + "…" : s;
-        return cut.replaceAll("[^A-Za-z0-9._-]", "?");
     }
 
     private static void writeLong(ByteArrayOutputStream out, long v) {

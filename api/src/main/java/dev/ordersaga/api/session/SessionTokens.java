@@ -8,7 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.ProblemException;
+import dev.ordersaga.http.signing.SigningKeys;
 
 /**
  * Reads the {@value #HEADER} header of a request into a {@link SessionState} and writes the
@@ -25,7 +26,7 @@ public class SessionTokens {
 
     public SessionTokens(@ConfigProperty(name = "session.token-keys") Optional<String> keys,
             @ConfigProperty(name = "session.token-ttl", defaultValue = "24h") Duration ttl) {
-        this.codec = new SessionTokenCodec(SessionKeys.parse(keys.orElse(null)), ttl);
+        this.codec = new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", keys.orElse(null)), ttl);
         this.clock = Clock.systemUTC();
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.ordersaga.api.orders.OrderStateMachine.Command;
 import dev.ordersaga.api.orders.OrderStateMachine.Decision;
 import dev.ordersaga.api.orders.OrderStateMachine.StockEvent;
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.ProblemException;
 
 class OrderStateMachineTest {
 

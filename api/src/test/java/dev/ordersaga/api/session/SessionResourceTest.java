@@ -18,6 +18,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 import dev.ordersaga.api.ApiDatabase;
+import dev.ordersaga.http.signing.SigningKeys;
 import dev.ordersaga.testsupport.PostgresResource;
 
 /** Session tokens over HTTP, with the replica unreachable (the test profile points GATEWAY_URL at a closed port). */
@@ -105,9 +106,9 @@ class SessionResourceTest {
             case "forged" -> forge(good);
             case "truncated" -> good.substring(0, good.length() - 3);
             case "garbage" -> "not a token";
-            case "unknown-key" -> new SessionTokenCodec(SessionKeys.parse("zz=test-session-token-secret-1"),
+            case "unknown-key" -> new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "zz=test-session-token-secret-1"),
                     java.time.Duration.ofHours(1)).encode(SessionState.fresh(), java.time.Instant.now());
-            case "expired" -> new SessionTokenCodec(SessionKeys.parse("t0=test-session-token-secret-0"),
+            case "expired" -> new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "t0=test-session-token-secret-0"),
                     java.time.Duration.ofHours(1)).encode(SessionState.fresh(), java.time.Instant.now().minusSeconds(7200));
             default -> throw new IllegalArgumentException(kind);
         };
@@ -123,7 +124,7 @@ class SessionResourceTest {
 
     @Test
     void aTokenSignedWithTheSecondKeyIsStillAccepted() {
-        String oldKeyToken = new SessionTokenCodec(SessionKeys.parse("t0=test-session-token-secret-0"),
+        String oldKeyToken = new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "t0=test-session-token-secret-0"),
                 java.time.Duration.ofHours(1)).encode(SessionState.fresh().sawCustomer("s-rotate", 0), java.time.Instant.now());
         Response r = given().header(TOKEN, oldKeyToken).get("/orders?customerId=s-rotate");
         r.then().statusCode(200);

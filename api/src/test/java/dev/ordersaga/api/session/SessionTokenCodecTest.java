@@ -11,12 +11,13 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import dev.ordersaga.api.session.SessionTokenException.Reason;
+import dev.ordersaga.http.signing.SigningKeys;
 
 class SessionTokenCodecTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
     private final SessionTokenCodec codec = new SessionTokenCodec(
-            SessionKeys.parse("k2=second-secret-0123456789,k1=first-secret-0123456789"), Duration.ofHours(1));
+            SigningKeys.parse("SESSION_TOKEN_KEYS", "k2=second-secret-0123456789,k1=first-secret-0123456789"), Duration.ofHours(1));
 
     @Test
     void roundTripsWhatTheSessionSaw() {
@@ -80,7 +81,7 @@ class SessionTokenCodecTest {
 
     @Test
     void oldKeysStillVerifyAfterRotation() {
-        var old = new SessionTokenCodec(SessionKeys.parse("k1=first-secret-0123456789"), Duration.ofHours(1));
+        var old = new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "k1=first-secret-0123456789"), Duration.ofHours(1));
         String token = old.encode(SessionState.fresh().sawCustomer("alice", 1), NOW);
         assertThat(codec.decode(token, NOW).minCustomerVersion("alice")).isEqualTo(1);
     }
@@ -97,22 +98,38 @@ class SessionTokenCodecTest {
         assertReason(token.substring(0, token.length() - 5), NOW, Reason.MALFORMED);
         assertReason(token.substring(0, last), NOW, Reason.MALFORMED);
         assertReason("k2", NOW, Reason.MALFORMED);
-        assertReason("k2.!!!." + token.substring(last + 1), NOW, Reason.FORGED);
+        assertReason("k2.!!!." + token.substring(last + 1), NOW, Reason.MALFORMED);
         assertReason(token, NOW.plus(Duration.ofHours(2)), Reason.EXPIRED);
         assertReason("k9" + token.substring(2), NOW, Reason.UNKNOWN_KEY);
-        var other = new SessionTokenCodec(SessionKeys.parse("k2=some-other-secret-0123456"), Duration.ofHours(1));
+        var other = new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "k2=some-other-secret-0123456"), Duration.ofHours(1));
         assertReason(other.encode(SessionState.fresh(), NOW), NOW, Reason.FORGED);
         assertReason("x".repeat(5000), NOW, Reason.MALFORMED);
     }
 
     @Test
+    void onlyTheCanonicalEncodingOfTheSignatureVerifies() {
+        String token = codec.encode(SessionState.fresh(), NOW);
+        // 32 bytes take 43 base64url characters; the last one carries 4 bits and 2 unused ones.
+        // Setting an unused bit decodes to the same bytes: such a token must still be refused.
+        char last = token.charAt(token.length() - 1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char twin = alphabet.charAt(alphabet.indexOf(last) | 1);
+        assertThat(twin).isNotEqualTo(last);
+        String malleated = token.substring(0, token.length() - 1) + twin;
+        assertThat(Base64.getUrlDecoder().decode(malleated.substring(malleated.lastIndexOf('.') + 1)))
+                .isEqualTo(Base64.getUrlDecoder().decode(token.substring(token.lastIndexOf('.') + 1)));
+        assertReason(malleated, NOW, Reason.MALFORMED);
+        assertThat(codec.decode(token, NOW)).isNotNull();
+    }
+
+    @Test
     void keysAreValidated() {
-        assertThatThrownBy(() -> SessionKeys.parse("")).hasMessageContaining("SESSION_TOKEN_KEYS");
-        assertThatThrownBy(() -> SessionKeys.parse("k1=short")).hasMessageContaining("shorter");
-        assertThatThrownBy(() -> SessionKeys.parse("k1=first-secret-0123456789,k1=again-secret-0123456789"))
+        assertThatThrownBy(() -> SigningKeys.parse("SESSION_TOKEN_KEYS", "")).hasMessageContaining("SESSION_TOKEN_KEYS");
+        assertThatThrownBy(() -> SigningKeys.parse("SESSION_TOKEN_KEYS", "k1=short")).hasMessageContaining("shorter");
+        assertThatThrownBy(() -> SigningKeys.parse("SESSION_TOKEN_KEYS", "k1=first-secret-0123456789,k1=again-secret-0123456789"))
                 .hasMessageContaining("twice");
-        assertThatThrownBy(() -> SessionKeys.parse("bad kid=first-secret-0123456789")).hasMessageContaining("key id");
-        assertThatThrownBy(() -> SessionKeys.parse("nokey")).hasMessageContaining("kid=secret");
+        assertThatThrownBy(() -> SigningKeys.parse("SESSION_TOKEN_KEYS", "bad kid=first-secret-0123456789")).hasMessageContaining("key id");
+        assertThatThrownBy(() -> SigningKeys.parse("SESSION_TOKEN_KEYS", "nokey")).hasMessageContaining("kid=secret");
     }
 
     private void assertReason(String token, Instant now, Reason reason) {

@@ -12,14 +12,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.arc.properties.IfBuildProperty;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
+import dev.ordersaga.http.ProblemException;
+import dev.ordersaga.http.logging.LogFields;
 import dev.ordersaga.messaging.Envelope;
-import dev.ordersaga.messaging.http.ProblemException;
-import dev.ordersaga.messaging.logging.LogFields;
 import dev.ordersaga.messaging.outbox.OutboxMessage;
 import dev.ordersaga.messaging.outbox.OutboxPublisher;
 
@@ -34,7 +33,6 @@ import dev.ordersaga.messaging.outbox.OutboxPublisher;
  * handler wrote are dispatched after the commit.
  */
 @ApplicationScoped
-@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class Inbox {
 
     private static final Logger LOG = Logger.getLogger(Inbox.class);

@@ -5,7 +5,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.arc.properties.IfBuildProperty;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -13,7 +12,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /** SQL of the inbox and of its per-aggregate checkpoints. Every method runs in the caller's transaction. */
 @ApplicationScoped
-@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class InboxRepository {
 
     private static final String INSERT = """

@@ -13,15 +13,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import io.quarkus.arc.properties.IfBuildProperty;
 import io.smallrye.mutiny.Uni;
 
-import dev.ordersaga.messaging.http.InternalAuth;
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.InternalAuth;
+import dev.ordersaga.http.ProblemException;
 
 /** Operators' view of the outbox: list rows by status, requeue dead letters. */
 @Path("/admin/outbox")
-@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 @InternalAuth
 @Produces(MediaType.APPLICATION_JSON)
 public class OutboxAdminResource {

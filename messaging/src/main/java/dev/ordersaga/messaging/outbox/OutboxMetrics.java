@@ -6,7 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
@@ -15,7 +14,6 @@ import io.smallrye.mutiny.Uni;
  * query, so it is refreshed on a schedule rather than at scrape time.
  */
 @ApplicationScoped
-@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class OutboxMetrics {
 
     private static final String[] STATUSES = { "pending", "in_flight", "failed", "dead" };

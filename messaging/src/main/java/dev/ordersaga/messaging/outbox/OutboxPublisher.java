@@ -24,13 +24,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.http.logging.LogFields;
 import dev.ordersaga.messaging.Envelope;
-import dev.ordersaga.messaging.logging.LogFields;
 
 /**
  * Sends outbox rows to their destinations. It claims due rows as a lease (so two publishers never
@@ -42,7 +41,6 @@ import dev.ordersaga.messaging.logging.LogFields;
  * ({@code outbox.poll-every}) for everything else.
  */
 @ApplicationScoped
-@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class OutboxPublisher {
 
     private static final Logger LOG = Logger.getLogger(OutboxPublisher.class);

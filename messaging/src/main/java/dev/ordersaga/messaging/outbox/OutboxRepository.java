@@ -7,7 +7,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.arc.properties.IfBuildProperty;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -17,7 +16,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /** SQL of the outbox table. Claims are leases taken with {@code FOR UPDATE SKIP LOCKED}. */
 @ApplicationScoped
-@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class OutboxRepository {
 
     private static final String INSERT = """

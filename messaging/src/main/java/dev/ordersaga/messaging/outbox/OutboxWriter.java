@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.arc.properties.IfBuildProperty;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
@@ -17,7 +16,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * {@link OutboxPublisher#dispatch(java.util.List)} for a first attempt without waiting for the poller.
  */
 @ApplicationScoped
-@IfBuildProperty(name = "ordersaga.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class OutboxWriter {
 
     private final OutboxRepository repository;

@@ -9,17 +9,17 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A hash tree over one replica's keys. The key-hash space is cut into {@code leaves} buckets (a
- * power of two); a leaf hashes the sorted (key, version digest) pairs of its bucket, an inner node
- * hashes its two children. Two replicas hold the same data exactly when their roots are equal, and
- * {@link #diff} finds the differing buckets by descending only into differing subtrees. Pure.
+ * power of two). Each node keeps its leaves up to date on every write (the XOR of the digests of
+ * the keys in a bucket, maintained by the Lua scripts); the inner nodes are hashed here from the
+ * leaves. Two replicas hold the same data exactly when their roots are equal, and {@link #diff}
+ * finds the differing buckets by descending only into differing subtrees. Pure.
  */
 public final class MerkleTree {
 
-    private static final byte[] EMPTY = new byte[32];
+    private static final byte[] EMPTY = new byte[20];
 
     private final int leaves;
     /** Heap layout: node 1 is the root, node i has children 2i and 2i+1, leaves at [leaves, 2*leaves). */
@@ -30,19 +30,20 @@ public final class MerkleTree {
         this.nodes = nodes;
     }
 
-    /** Builds the tree of a replica from each key's digest (a hash of its reconciled versions). */
-    public static MerkleTree build(Map<String, byte[]> digests, int leaves) {
-        if (leaves < 1 || Integer.bitCount(leaves) != 1) {
-            throw new IllegalArgumentException("leaves must be a power of two, got " + leaves);
+    /** Whether {@code leaves} is a valid tree width: a power of two. */
+    public static boolean validLeaves(int leaves) {
+        return leaves >= 1 && Integer.bitCount(leaves) == 1;
+    }
+
+    /** Builds a tree from a node's leaf hashes (bucket number to 40 hex digits; absent buckets are empty). */
+    public static MerkleTree fromLeaves(Map<Integer, String> leafHex, int leaves) {
+        if (!validLeaves(leaves)) {
+            throw new IllegalArgumentException("GATEWAY_MERKLE_LEAVES must be a power of two, got " + leaves);
         }
-        List<TreeMap<String, byte[]>> buckets = new ArrayList<>(leaves);
-        for (int i = 0; i < leaves; i++) {
-            buckets.add(new TreeMap<>());
-        }
-        digests.forEach((key, digest) -> buckets.get(bucket(key, leaves)).put(key, digest));
         byte[][] nodes = new byte[2 * leaves][];
         for (int i = 0; i < leaves; i++) {
-            nodes[leaves + i] = leafHash(buckets.get(i));
+            String hex = leafHex.get(i);
+            nodes[leaves + i] = hex == null ? EMPTY : HexFormat.of().parseHex(hex);
         }
         for (int i = leaves - 1; i >= 1; i--) {
             nodes[i] = sha256(nodes[2 * i], nodes[2 * i + 1]);
@@ -59,10 +60,6 @@ public final class MerkleTree {
 
     public int leaves() {
         return leaves;
-    }
-
-    public byte[] root() {
-        return nodes[1].clone();
     }
 
     public String rootHex() {
@@ -104,31 +101,13 @@ public final class MerkleTree {
         return ranges;
     }
 
-    private static byte[] leafHash(TreeMap<String, byte[]> bucket) {
-        if (bucket.isEmpty()) {
-            return EMPTY;
-        }
-        MessageDigest md = digest();
-        bucket.forEach((key, digest) -> {
-            byte[] k = key.getBytes(StandardCharsets.UTF_8);
-            md.update(ByteBuffer.allocate(4).putInt(k.length).array());
-            md.update(k);
-            md.update(digest);
-        });
-        return md.digest();
-    }
-
     private static byte[] sha256(byte[]... parts) {
-        MessageDigest md = digest();
-        for (byte[] p : parts) {
-            md.update(p);
-        }
-        return md.digest();
-    }
-
-    private static MessageDigest digest() {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (byte[] p : parts) {
+                md.update(p);
+            }
+            return md.digest();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

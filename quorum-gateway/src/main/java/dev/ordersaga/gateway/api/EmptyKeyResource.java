@@ -5,7 +5,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.ProblemException;
 
 /** {@code /kv} and {@code /kv/} name no key: a clear 400 rather than a bare 404 or 405. */
 @Path("/kv")

@@ -19,15 +19,17 @@ import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.gateway.GatewayConfig;
-import dev.ordersaga.gateway.clock.VectorClock;
+import dev.ordersaga.gateway.causality.KeyState;
+import dev.ordersaga.gateway.causality.Sibling;
+import dev.ordersaga.gateway.causality.VersionVector;
+import dev.ordersaga.gateway.context.ContextSigner;
 import dev.ordersaga.gateway.node.Replicas;
 import dev.ordersaga.gateway.quorum.QuorumCoordinator;
-import dev.ordersaga.gateway.store.Version;
-import dev.ordersaga.gateway.store.VersionCodec;
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.ProblemException;
+import dev.ordersaga.http.signing.InvalidSignatureException;
 
 /**
- * The key-value API: PUT, GET and DELETE of {@code /kv/{key}}, with the causal context in
+ * The key-value API: PUT, GET and DELETE of {@code /kv/{key}}, with the signed causal context in
  * {@code X-Context} and per-request {@code ?w=} / {@code ?r=} (1, quorum or all).
  */
 @Path("/kv/{key}")
@@ -38,11 +40,13 @@ public class KvResource {
 
     private final QuorumCoordinator coordinator;
     private final GatewayConfig config;
+    private final ContextSigner contexts;
     private final int replicas;
 
-    public KvResource(QuorumCoordinator coordinator, GatewayConfig config, Replicas replicas) {
+    public KvResource(QuorumCoordinator coordinator, GatewayConfig config, ContextSigner contexts, Replicas replicas) {
         this.coordinator = coordinator;
         this.config = config;
+        this.contexts = contexts;
         this.replicas = replicas.size();
     }
 
@@ -51,20 +55,24 @@ public class KvResource {
     public Uni<Response> put(@PathParam("key") String key, @HeaderParam(CONTEXT) String context,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @QueryParam("w") String w, byte[] body) {
         validKey(key);
-        if (body == null || body.length > config.maxValueBytes()) {
-            throw ProblemException.badRequest("invalid-value", "a value is 0 to " + config.maxValueBytes() + " bytes");
+        if (body == null) {
+            body = new byte[0];
+        }
+        if (body.length > config.maxValueBytes()) {
+            throw new ProblemException(413, "value-too-large", "Value too large",
+                    "a value is at most " + config.maxValueBytes() + " bytes (GATEWAY_MAX_VALUE_BYTES)");
         }
         int acks = level(w, config.w(), "w");
-        Version version = coordinator.newVersion(context(context), body,
+        var write = new QuorumCoordinator.Write(key, context(key, context), body,
                 contentType == null ? MediaType.APPLICATION_OCTET_STREAM : contentType, false);
-        return coordinator.write(key, version, acks).map(ok -> Response.noContent().build());
+        return coordinator.write(write, acks).map(ok -> Response.noContent().build());
     }
 
     @GET
     public Uni<Response> get(@PathParam("key") String key, @QueryParam("r") String r) {
         validKey(key);
         int answers = level(r, config.r(), "r");
-        return coordinator.read(key, answers).map(this::respond);
+        return coordinator.read(key, answers).map(result -> respond(key, result.state()));
     }
 
     @DELETE
@@ -72,30 +80,31 @@ public class KvResource {
             @QueryParam("w") String w) {
         validKey(key);
         int acks = level(w, config.w(), "w");
-        Version tombstone = coordinator.newVersion(context(context), new byte[0], null, true);
-        return coordinator.write(key, tombstone, acks).map(ok -> Response.noContent().build());
+        var tombstone = new QuorumCoordinator.Write(key, context(key, context), new byte[0], null, true);
+        return coordinator.write(tombstone, acks).map(ok -> Response.noContent().build());
     }
 
-    private Response respond(QuorumCoordinator.ReadResult result) {
-        String context = VersionCodec.contextHeader(result.context());
-        List<Version> live = result.live();
+    private Response respond(String key, KeyState state) {
+        String context = contexts.sign(key, state.vector());
+        List<Sibling> live = state.live();
         if (live.isEmpty()) {
             var notFound = Response.status(404).type("application/problem+json")
                     .entity(Map.of("type", "https://ordersaga.dev/problems/not-found", "title", "Not found",
-                            "status", 404, "detail", result.versions().isEmpty() ? "no such key" : "deleted"));
-            if (!result.versions().isEmpty()) {
+                            "status", 404, "detail", state.siblings().isEmpty() ? "no such key" : "deleted"));
+            if (!state.vector().isEmpty()) {
                 notFound.header(CONTEXT, context);
             }
             return notFound.build();
         }
         if (live.size() == 1) {
-            Version v = live.get(0);
-            return Response.ok(v.value()).type(v.contentType()).header(CONTEXT, context).build();
+            Sibling v = live.get(0);
+            return Response.ok(v.value()).type(v.contentType().isEmpty() ? MediaType.APPLICATION_OCTET_STREAM : v.contentType())
+                    .header(CONTEXT, context).build();
         }
         List<Map<String, String>> siblings = live.stream()
-                .map(v -> Map.of("contentType", v.contentType() == null ? "" : v.contentType(),
+                .map(v -> Map.of("contentType", v.contentType(),
                         "value", Base64.getEncoder().encodeToString(v.value()),
-                        "writtenBy", v.dot().coordinator()))
+                        "writtenBy", v.writer()))
                 .toList();
         return Response.status(300).type(MediaType.APPLICATION_JSON).header(CONTEXT, context)
                 .entity(Map.of("siblings", siblings)).build();
@@ -105,13 +114,33 @@ public class KvResource {
         if (key == null || key.isEmpty() || key.length() > config.maxKeyLength()) {
             throw ProblemException.badRequest("invalid-key", "a key is 1 to " + config.maxKeyLength() + " characters");
         }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validSurrogate(key, i)) {
+                throw ProblemException.badRequest("invalid-key", "a key holds no control characters and is valid Unicode");
+            }
+        }
     }
 
-    private static VectorClock context(String header) {
+    private static boolean validSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+    }
+
+    private VersionVector context(String key, String header) {
         try {
-            return VersionCodec.parseContext(header);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("invalid-context", e.getMessage());
+            return contexts.verify(key, header);
+        } catch (InvalidSignatureException e) {
+            String type = switch (e.reason()) {
+                case MALFORMED -> "context-malformed";
+                case UNKNOWN_KEY -> "context-unknown-key";
+                case FORGED -> "context-forged";
+            };
+            throw ProblemException.badRequest(type, "X-Context " + e.getMessage()
+                    + "; send back the X-Context of a read of this key, unchanged");
         }
     }
 

@@ -14,8 +14,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.gateway.GatewayConfig;
-import dev.ordersaga.gateway.antientropy.AntiEntropyService;
-import dev.ordersaga.gateway.hints.HintStore;
+import dev.ordersaga.gateway.antientropy.AntiEntropy;
+import dev.ordersaga.gateway.hints.HintedHandoff;
 import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.node.Replicas;
 
@@ -25,11 +25,11 @@ import dev.ordersaga.gateway.node.Replicas;
 public class OperationsResource {
 
     private final Replicas replicas;
-    private final HintStore hints;
+    private final HintedHandoff hints;
     private final GatewayConfig config;
-    private final AntiEntropyService antiEntropy;
+    private final AntiEntropy antiEntropy;
 
-    public OperationsResource(Replicas replicas, HintStore hints, GatewayConfig config, AntiEntropyService antiEntropy) {
+    public OperationsResource(Replicas replicas, HintedHandoff hints, GatewayConfig config, AntiEntropy antiEntropy) {
         this.replicas = replicas;
         this.hints = hints;
         this.config = config;

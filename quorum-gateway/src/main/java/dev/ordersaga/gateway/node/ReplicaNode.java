@@ -3,26 +3,36 @@ package dev.ordersaga.gateway.node;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.util.TypeLiteral;
+
+import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.RedisAPI;
-import io.vertx.mutiny.redis.client.Response;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 
 /**
- * One Redis node of the replica set. Every call goes through this node's own guard (SmallRye
- * Fault Tolerance: a timeout and a circuit breaker), so a dead or slow node never holds a request
- * beyond the timeout, and a node that keeps failing is skipped until its breaker half-opens.
+ * One Redis node of the replica set, reached over a few pipelined {@link NodeLink}s. Every command
+ * passes this node's circuit breaker (SmallRye Fault Tolerance), so a node that keeps failing is
+ * skipped until the breaker lets a trial call through; a command without an answer within the node
+ * timeout fails, and its connection is replaced (see {@link NodeLink}).
  */
 public final class ReplicaNode {
+
+    private static final Logger LOG = Logger.getLogger(ReplicaNode.class);
 
     /** Prefix of the keys that hold values. */
     public static final String KV = "kv:";
@@ -31,30 +41,35 @@ public final class ReplicaNode {
 
     private final int index;
     private final String url;
-    private final Redis redis;
-    private final RedisAPI api;
+    private final Redis client;
+    private final List<NodeLink> links = new ArrayList<>();
+    private final AtomicInteger next = new AtomicInteger();
     private final TypedGuard<Uni<Response>> guard;
     private final Timer latency;
     private final AtomicReference<CircuitBreakerState> breaker = new AtomicReference<>(CircuitBreakerState.CLOSED);
     private final AtomicLong lastOk = new AtomicLong();
     private final AtomicLong lastFailure = new AtomicLong();
+    private final AtomicReference<Boolean> up = new AtomicReference<>();
+    private final long timeoutNanos;
 
-    ReplicaNode(int index, String url, Redis redis, long timeoutMillis, long breakerDelayMillis,
+    ReplicaNode(int index, String url, Redis client, int connections, long timeoutMillis, long breakerDelayMillis,
             MeterRegistry registry) {
         this.index = index;
         this.url = url;
-        this.redis = redis;
-        this.api = RedisAPI.api(redis);
+        this.client = client;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (int i = 0; i < connections; i++) {
+            links.add(new NodeLink(url, client));
+        }
         this.latency = Timer.builder("gateway.node.latency").tag("node", url).publishPercentiles(0.5, 0.99)
                 .register(registry);
         this.guard = TypedGuard.create(new TypeLiteral<Uni<Response>>() {
         })
                 .withDescription("redis node " + url)
-                .withTimeout().duration(timeoutMillis, ChronoUnit.MILLIS).done()
                 .withCircuitBreaker().requestVolumeThreshold(4).failureRatio(0.5)
                 .delay(breakerDelayMillis, ChronoUnit.MILLIS).successThreshold(1)
                 .name("redis-node-" + index)
-                .onStateChange(breaker::set)
+                .onStateChange(this::breakerChanged)
                 .done()
                 .build();
     }
@@ -71,7 +86,7 @@ public final class ReplicaNode {
         return breaker.get();
     }
 
-    /** Whether the last call to this node succeeded. */
+    /** Whether the last command to this node succeeded. */
     public boolean reachable() {
         return lastOk.get() >= lastFailure.get() && lastOk.get() > 0;
     }
@@ -80,73 +95,146 @@ public final class ReplicaNode {
         return latency;
     }
 
-    /** Runs the merge script on a value key or a hint field; true when the node's data changed. */
-    public Uni<Boolean> merge(String redisKey, String versionsJson, int maxSiblings, String field) {
-        List<String> args = new ArrayList<>(List.of(Scripts.MERGE_SHA, "1", redisKey, versionsJson,
-                String.valueOf(maxSiblings)));
-        if (field != null) {
-            args.add(field);
+    /** Accepts a new write here (this node draws its dot): see {@code lua/write.lua}. */
+    public Uni<Response> write(String key, int leaves, int bucket, Buffer context, Buffer value, String contentType,
+            boolean deleted, long acceptedAt, String writer, int maxSiblings, long maxBytes) {
+        Request r = script(Scripts.WRITE, 5)
+                .arg(ReplicaNode.KV + key).arg(tree(leaves)).arg(members(leaves, bucket)).arg("gw:actor").arg("gw:counter")
+                .arg(key).arg(bucket).arg(UUID.randomUUID().toString()).arg(context).arg(value).arg(contentType)
+                .arg(deleted ? "1" : "0").arg(acceptedAt).arg(writer).arg(maxSiblings).arg(maxBytes);
+        return run(r, Scripts.WRITE);
+    }
+
+    /** Joins a state into this node's copy of a key; true when it changed. */
+    public Uni<Boolean> join(String key, int leaves, int bucket, Buffer state) {
+        Request r = script(Scripts.JOIN, 3).arg(KV + key).arg(tree(leaves)).arg(members(leaves, bucket))
+                .arg("kv").arg(state).arg(key).arg(bucket);
+        return run(r, Scripts.JOIN).map(res -> res.toLong() == 1L);
+    }
+
+    /** Joins a state into the hint this node keeps of {@code key} for {@code target}. */
+    public Uni<Boolean> joinHint(String target, String key, Buffer state) {
+        Request r = script(Scripts.JOIN, 1).arg(HINTS + target).arg("hint").arg(state).arg(key);
+        return run(r, Scripts.JOIN).map(res -> res.toLong() == 1L);
+    }
+
+    /** Drops the hint of {@code key} for {@code target} if it still holds {@code replayed}. */
+    public Uni<Boolean> dropHint(String target, String key, Buffer replayed) {
+        Request r = script(Scripts.DROP_HINT, 1).arg(HINTS + target).arg(key).arg(replayed);
+        return run(r, Scripts.DROP_HINT).map(res -> res.toLong() == 1L);
+    }
+
+    /** Removes a key that holds only {@code expected} (a lone tombstone). */
+    public Uni<Boolean> reap(String key, int leaves, int bucket, Buffer expected) {
+        Request r = script(Scripts.REAP, 3).arg(KV + key).arg(tree(leaves)).arg(members(leaves, bucket))
+                .arg(expected).arg(key).arg(bucket);
+        return run(r, Scripts.REAP).map(res -> res.toLong() == 1L);
+    }
+
+    /** Adds keys (with their buckets) to the Merkle index; returns how many exist. */
+    public Uni<Long> index(int leaves, List<String> keys, List<Integer> buckets) {
+        Request r = script(Scripts.INDEX, 1 + 2 * keys.size()).arg(tree(leaves));
+        for (int i = 0; i < keys.size(); i++) {
+            r.arg(KV + keys.get(i)).arg(members(leaves, buckets.get(i)));
         }
-        return call(() -> evalsha(args, Scripts.MERGE)).map(r -> r.toLong() == 1L);
-    }
-
-    /** The stored siblings of a key as JSON, or null when absent. */
-    public Uni<String> get(String key) {
-        return call(() -> api.get(KV + key)).map(r -> r == null ? null : r.toString());
-    }
-
-    /** Deletes a key or hash field only if it still holds {@code expected}. */
-    public Uni<Boolean> deleteIfEqual(String redisKey, String expected, String field) {
-        List<String> args = new ArrayList<>(List.of(Scripts.DELETE_IF_EQUAL_SHA, "1", redisKey, expected));
-        if (field != null) {
-            args.add(field);
+        for (int i = 0; i < keys.size(); i++) {
+            r.arg(keys.get(i)).arg(buckets.get(i));
         }
-        return call(() -> evalsha(args, Scripts.DELETE_IF_EQUAL)).map(r -> r.toLong() == 1L);
+        return run(r, Scripts.INDEX).map(Response::toLong);
     }
 
-    /** One page of a hash scan: [cursor, field, value, field, value...]. */
-    public Uni<Response> hscan(String hash, String cursor, int count) {
-        return call(() -> api.hscan(List.of(hash, cursor, "COUNT", String.valueOf(count))));
+    /** A key's stored state, or null when absent. */
+    public Uni<Buffer> get(String key) {
+        return call(Request.cmd(Command.GET).arg(KV + key)).map(r -> r == null ? null : r.toBuffer());
     }
 
-    public Uni<Long> hlen(String hash) {
-        return call(() -> api.hlen(hash)).map(Response::toLong);
+    /** Several keys' states (null where absent). */
+    public Uni<List<Buffer>> mget(List<String> keys) {
+        Request r = Request.cmd(Command.MGET);
+        keys.forEach(k -> r.arg(KV + k));
+        return call(r).map(res -> {
+            List<Buffer> out = new ArrayList<>(res.size());
+            for (Response v : res) {
+                out.add(v == null ? null : v.toBuffer());
+            }
+            return out;
+        });
     }
 
-    /** One page of a key scan over stored values: [cursor, [keys...]]. */
-    public Uni<Response> scanValues(String cursor, int count) {
-        return call(() -> api.scan(List.of(cursor, "MATCH", KV + "*", "COUNT", String.valueOf(count))));
+    /** Any command (SCAN, HSCAN, HGETALL, HKEYS, HLEN, GET, SET...). */
+    public Uni<Response> command(Command command, Object... args) {
+        Request r = Request.cmd(command);
+        for (Object a : args) {
+            if (a instanceof Buffer b) {
+                r.arg(b);
+            } else {
+                r.arg(String.valueOf(a));
+            }
+        }
+        return call(r);
     }
 
-    public Uni<Response> mget(List<String> redisKeys) {
-        return call(() -> api.mget(redisKeys));
+    /** The hash of Merkle leaves of this node for {@code leaves} buckets. */
+    public static String tree(int leaves) {
+        return "mt:" + leaves;
     }
 
-    /**
-     * EVALSHA (40 bytes instead of the script); a node that does not know the script yet (new, or
-     * restarted: scripts are not persisted) gets it once through EVAL.
-     */
-    private Uni<Response> evalsha(List<String> args, String script) {
-        return api.evalsha(args)
-                .onFailure(f -> String.valueOf(f.getMessage()).startsWith("NOSCRIPT"))
-                .recoverWithUni(() -> {
-                    List<String> withScript = new ArrayList<>(args);
-                    withScript.set(0, script);
-                    return api.eval(withScript);
+    /** The hash of the keys (and their digests) of one bucket. */
+    public static String members(int leaves, int bucket) {
+        return "mb:" + leaves + ":" + bucket;
+    }
+
+    private static Request script(Scripts script, int keys) {
+        return Request.cmd(Command.EVALSHA).arg(script.sha).arg(keys);
+    }
+
+    /** EVALSHA; a node that does not have the script yet (new, or restarted) gets it once by EVAL. */
+    private Uni<Response> run(Request evalsha, Scripts script) {
+        return call(evalsha).onFailure(f -> String.valueOf(f.getMessage()).startsWith("NOSCRIPT"))
+                .recoverWithUni(() -> call(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source))
+                        .chain(() -> call(evalsha)));
+    }
+
+    private Uni<Response> call(Request request) {
+        long start = System.nanoTime();
+        NodeLink link = links.get(Math.floorMod(next.getAndIncrement(), links.size()));
+        return guard.get(() -> Uni.createFrom().completionStage(() -> link.send(request).toCompletionStage()))
+                .invoke(ok -> {
+                    lastOk.set(System.nanoTime());
+                    latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    changed(true, null);
+                })
+                .onFailure().invoke(f -> {
+                    lastFailure.set(System.nanoTime());
+                    changed(false, f);
                 });
     }
 
-    private Uni<Response> call(java.util.function.Supplier<Uni<Response>> command) {
-        long start = System.nanoTime();
-        return guard.get(() -> command.get())
-                .invoke(ok -> {
-                    lastOk.set(System.nanoTime());
-                    latency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-                })
-                .onFailure().invoke(f -> lastFailure.set(System.nanoTime()));
+    /** Closes connections whose oldest command has waited past the node timeout. */
+    void sweep(long now) {
+        links.forEach(l -> l.sweep(now, timeoutNanos));
+    }
+
+    private void changed(boolean nowUp, Throwable cause) {
+        Boolean before = up.getAndSet(nowUp);
+        if (before == null || before != nowUp) {
+            if (nowUp) {
+                LOG.infof("redis node %s is up", url);
+            } else if (!(cause instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException)) {
+                LOG.warnf("redis node %s is down: %s", url, cause);
+            }
+        }
+    }
+
+    private void breakerChanged(CircuitBreakerState state) {
+        CircuitBreakerState before = breaker.getAndSet(state);
+        if (before != state) {
+            LOG.infof("circuit breaker of redis node %s: %s -> %s", url, before, state);
+        }
     }
 
     void close() {
-        redis.close();
+        links.forEach(NodeLink::close);
+        client.close();
     }
 }

@@ -4,67 +4,81 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.redis.client.Redis;
+import io.quarkus.runtime.Startup;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 
 import dev.ordersaga.gateway.GatewayConfig;
 
 /**
- * The replica set, exactly as {@code GATEWAY_NODES} lists it. Start-up refuses settings that make
- * no sense: no nodes, duplicates, URLs that are not redis://host:port, W or R outside 1..N.
+ * The replica set, exactly as {@code GATEWAY_NODES} lists it, each node behind its own pipelined
+ * connections. Created at start-up, so a node list that makes no sense stops the service before
+ * it reports ready.
  */
+@Startup
 @ApplicationScoped
 public class Replicas {
 
+    private static final long SWEEP_EVERY_MS = 50;
+
     private final List<ReplicaNode> nodes = new ArrayList<>();
+    private final Vertx vertx;
+    private final long sweeper;
 
     public Replicas(GatewayConfig config, Vertx vertx, MeterRegistry registry) {
-        validate(config);
+        this.vertx = vertx;
+        List<String> problems = problems(config.nodes());
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
         for (int i = 0; i < config.nodes().size(); i++) {
             String url = config.nodes().get(i).trim();
             RedisOptions options = new RedisOptions()
                     .setConnectionString(url)
-                    .setMaxPoolSize(64)
-                    .setMaxPoolWaiting(4096)
-                    .setPoolRecycleTimeout(15_000);
-            options.getNetClientOptions().setConnectTimeout((int) config.nodeTimeout().toMillis());
-            nodes.add(new ReplicaNode(i, url, Redis.createClient(vertx, options), config.nodeTimeout().toMillis(),
-                    config.breakerDelay().toMillis(), registry));
+                    .setMaxPoolSize(2 * config.nodeConnections() + 2)
+                    .setMaxPoolWaiting(1024)
+                    .setMaxWaitingHandlers(16384);
+            options.getNetClientOptions()
+                    .setConnectTimeout((int) config.nodeTimeout().toMillis())
+                    .setTcpKeepAlive(true)
+                    .setTcpNoDelay(true);
+            nodes.add(new ReplicaNode(i, url, Redis.createClient(vertx, options), config.nodeConnections(),
+                    config.nodeTimeout().toMillis(), config.breakerDelay().toMillis(), registry));
         }
+        this.sweeper = vertx.setPeriodic(SWEEP_EVERY_MS, id -> {
+            long now = System.nanoTime();
+            nodes.forEach(n -> n.sweep(now));
+        });
     }
 
-    static void validate(GatewayConfig config) {
-        List<String> urls = config.nodes();
-        if (urls.isEmpty()) {
-            throw new IllegalArgumentException("GATEWAY_NODES lists no node");
-        }
-        var seen = new HashSet<String>();
+    /** What is wrong with a node list (empty when nothing): not redis://host:port, or listed twice. */
+    public static List<String> problems(List<String> urls) {
+        List<String> problems = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (String raw : urls) {
             String url = raw.trim();
-            URI uri = URI.create(url);
-            if (!"redis".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
-                throw new IllegalArgumentException("GATEWAY_NODES entry '" + url + "' is not redis://host:port");
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                problems.add("GATEWAY_NODES entry '" + url + "' is not redis://host:port");
+                continue;
             }
-            if (!seen.add(url)) {
-                throw new IllegalArgumentException("GATEWAY_NODES lists " + url + " twice");
+            if (!"redis".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1
+                    || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().matches("/\\d{1,2}"))) {
+                problems.add("GATEWAY_NODES entry '" + url + "' is not redis://host:port");
+            } else if (!seen.add(uri.getHost().toLowerCase() + ":" + uri.getPort())) {
+                problems.add("GATEWAY_NODES lists " + url + " twice");
             }
         }
-        int n = urls.size();
-        if (config.w() < 1 || config.w() > n) {
-            throw new IllegalArgumentException("GATEWAY_W=" + config.w() + " must be between 1 and the " + n + " nodes");
-        }
-        if (config.r() < 1 || config.r() > n) {
-            throw new IllegalArgumentException("GATEWAY_R=" + config.r() + " must be between 1 and the " + n + " nodes");
-        }
-        if (config.id().isBlank() || config.id().length() > 64) {
-            throw new IllegalArgumentException("GATEWAY_ID must be 1 to 64 characters");
-        }
+        return problems;
     }
 
     public List<ReplicaNode> all() {
@@ -77,6 +91,7 @@ public class Replicas {
 
     @PreDestroy
     void close() {
+        vertx.cancelTimer(sweeper);
         nodes.forEach(ReplicaNode::close);
     }
 }

@@ -4,32 +4,51 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
-/** The Lua scripts every node runs with EVAL (Redis 6.2 and 7 both support it). */
-final class Scripts {
+/**
+ * The Lua scripts every node runs (EVALSHA, or EVAL once when a node does not have one yet: Redis
+ * 6.2 and 7 both support it). Each is {@code lua/lib.lua} followed by its own file.
+ */
+enum Scripts {
 
-    /** Merges versions into a key or hash field: see {@code lua/merge.lua}. */
-    static final String MERGE = load("lua/merge.lua");
-    /** Deletes a key or hash field only if it holds an expected value. */
-    static final String DELETE_IF_EQUAL = load("lua/delete-if-equal.lua");
-    /** SHA-1 of {@link #MERGE}, for EVALSHA. */
-    static final String MERGE_SHA = sha1(MERGE);
-    /** SHA-1 of {@link #DELETE_IF_EQUAL}, for EVALSHA. */
-    static final String DELETE_IF_EQUAL_SHA = sha1(DELETE_IF_EQUAL);
+    /** Accepts a new write: see {@code lua/write.lua}. */
+    WRITE("write.lua"),
+    /** Joins a state into a key or a hint: see {@code lua/join.lua}. */
+    JOIN("join.lua"),
+    /** Drops a replayed hint if unchanged. */
+    DROP_HINT("drop-hint.lua"),
+    /** Removes a key that holds only a tombstone, if unchanged. */
+    REAP("reap.lua"),
+    /** Adds existing keys to the Merkle index. */
+    INDEX("index.lua");
 
-    private Scripts() {
+    final String source;
+    final String sha;
+
+    Scripts(String file) {
+        this.source = Lib.SOURCE + "\n" + load(file);
+        this.sha = sha1(source);
+    }
+
+    /** The shared prelude, held apart so the constants can use it. */
+    private static final class Lib {
+        static final String SOURCE = load("lib.lua");
     }
 
     private static String sha1(String script) {
         try {
-            return java.util.HexFormat.of().formatHex(
-                    java.security.MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static String load(String resource) {
+    private static String load(String file) {
+        String resource = "lua/" + file;
         try (InputStream in = Scripts.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + " is missing");

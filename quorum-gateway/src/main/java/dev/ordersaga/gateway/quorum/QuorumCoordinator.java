@@ -1,37 +1,44 @@
 package dev.ordersaga.gateway.quorum;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Response;
 
 import dev.ordersaga.gateway.GatewayConfig;
-import dev.ordersaga.gateway.clock.VectorClock;
-import dev.ordersaga.gateway.hints.HintStore;
+import dev.ordersaga.gateway.antientropy.MerkleTree;
+import dev.ordersaga.gateway.causality.KeyState;
+import dev.ordersaga.gateway.causality.VersionVector;
+import dev.ordersaga.gateway.hints.HintedHandoff;
 import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.node.Replicas;
-import dev.ordersaga.gateway.store.Siblings;
-import dev.ordersaga.gateway.store.Version;
-import dev.ordersaga.gateway.store.VersionCodec;
+import dev.ordersaga.gateway.store.StateCodec;
 
 /**
- * Coordinates one read or write over every replica: sends to all, answers as soon as the quorum
- * has answered, and finishes the rest off the response path - hints for the nodes a write missed,
- * read repair for the nodes a read found stale, removal of tombstones every node holds.
+ * Coordinates one write or read over the replicas.
+ *
+ * <p>A write is accepted by one node first (the key's first node in preference order that answers),
+ * which draws the write's dot and returns the key's whole new state; that state is joined into the
+ * other nodes, and the write is acknowledged once W nodes hold it. Nodes that missed it get hints,
+ * kept on every node that took the write.
+ *
+ * <p>A read joins the states of the first R nodes to answer. If they differ, the join is written
+ * back to the stale ones before the read answers (blocking read repair); nodes that answer later
+ * are repaired off the response path, and a lone tombstone every node holds is removed.
  */
+@Startup
 @ApplicationScoped
 public class QuorumCoordinator {
 
@@ -39,159 +46,209 @@ public class QuorumCoordinator {
 
     private final Replicas replicas;
     private final GatewayConfig config;
-    private final HintStore hints;
+    private final HintedHandoff hints;
     private final MeterRegistry registry;
-    private final AtomicLong lastCounter = new AtomicLong();
-    private final AtomicInteger repairsInFlight = new AtomicInteger();
+    private final AtomicInteger lateRepairsInFlight = new AtomicInteger();
+    private final Counter acknowledged;
+    private final Counter siblingReads;
+    private final Counter blockingRepairs;
+    private final Counter lateRepairs;
+    private final Counter refused;
 
-    public QuorumCoordinator(Replicas replicas, GatewayConfig config, HintStore hints, MeterRegistry registry) {
+    public QuorumCoordinator(Replicas replicas, GatewayConfig config, HintedHandoff hints, MeterRegistry registry) {
         this.replicas = replicas;
         this.config = config;
         this.hints = hints;
         this.registry = registry;
-    }
-
-    /** What a read found: the reconciled siblings (tombstones included) and the context to write back with. */
-    public record ReadResult(List<Version> versions, VectorClock context) {
-
-        public List<Version> live() {
-            return Siblings.live(versions);
+        this.acknowledged = Counter.builder("gateway.writes.acknowledged").register(registry);
+        this.siblingReads = Counter.builder("gateway.reads.siblings").register(registry);
+        this.blockingRepairs = Counter.builder("gateway.read.repairs").tag("mode", "blocking")
+                .description("Nodes repaired before a read answered").register(registry);
+        this.lateRepairs = Counter.builder("gateway.read.repairs").tag("mode", "late")
+                .description("Nodes that answered after the quorum, repaired off the response path").register(registry);
+        this.refused = Counter.builder("gateway.writes.refused").tag("reason", "sibling-bound").register(registry);
+        for (String operation : List.of("read", "write")) {
+            Counter.builder("gateway.quorum.failures").tag("operation", operation).register(registry);
         }
     }
 
-    /**
-     * A new version of {@code key} written after reading {@code context}: a fresh dot of this
-     * coordinator, with a counter above every one it issued and above what the context holds for it.
-     */
-    public Version newVersion(VectorClock context, byte[] value, String contentType, boolean deleted) {
+    /** A new value (or a deletion) of a key, as the client sent it. */
+    public record Write(String key, VersionVector context, byte[] value, String contentType, boolean deleted) {
+    }
+
+    /** What a read found: the joined state; its vector is the context to write back with. */
+    public record ReadResult(KeyState state) {
+    }
+
+    /** Writes; completes once {@code w} nodes hold it, fails with 503 when they cannot, 409 past the key's bounds. */
+    public Uni<Void> write(Write write, int w) {
+        int bucket = bucket(write.key());
+        List<ReplicaNode> order = preference(write.key());
+        return accept(write, bucket, order, 0, w, List.of())
+                .onItem().transformToUni(accepted -> replicate(write.key(), bucket, accepted, order, w))
+                .invoke(() -> acknowledged.increment());
+    }
+
+    /** The node that accepted a write and the key's state there afterwards. */
+    private record Accepted(ReplicaNode node, KeyState state, Buffer encoded) {
+    }
+
+    /** Asks nodes in preference order until one accepts the write, as long as W nodes may still take it. */
+    private Uni<Accepted> accept(Write write, int bucket, List<ReplicaNode> order, int attempt, int w,
+            List<String> failed) {
+        ReplicaNode node = order.get(attempt);
         long now = System.currentTimeMillis();
-        long seen = context.counter(config.id());
-        long counter = lastCounter.updateAndGet(last -> Math.max(Math.max(now, last + 1), seen + 1));
-        return new Version(context, new Version.Dot(config.id(), counter), value, contentType, deleted, now);
-    }
-
-    /** Writes a version; completes once {@code w} nodes took it, fails with 503 when they cannot. */
-    public Uni<Void> write(String key, Version version, int w) {
-        String json = VersionCodec.encode(List.of(version));
-        return quorum("write", w, node -> node.merge(ReplicaNode.KV + key, json, Siblings.MAX, null),
-                (answers, failed) -> hintMissed(key, json, answers, failed))
-                .invoke(answers -> registry.counter("gateway.writes.acknowledged").increment())
-                .replaceWithVoid();
-    }
-
-    /** Reads {@code key} from {@code r} nodes and reconciles what they hold. */
-    public Uni<ReadResult> read(String key, int r) {
-        return quorum("read", r, node -> node.get(key).map(Optional::ofNullable),
-                (answers, failed) -> repair(key, answers, failed))
-                .map(answers -> {
-                    List<Version> merged = reconcile(answers);
-                    if (Siblings.live(merged).size() > 1) {
-                        registry.counter("gateway.reads.siblings").increment();
+        return node.write(write.key(), config.merkleLeaves(), bucket, Buffer.buffer(StateCodec.encode(write.context())),
+                Buffer.buffer(write.value()), write.contentType(), write.deleted(), now, config.id(),
+                config.maxSiblings(), config.maxKeyBytes())
+                .map(response -> accepted(node, response))
+                .onFailure(f -> !(f instanceof SiblingBoundException)).recoverWithUni(f -> {
+                    List<String> failedSoFar = new ArrayList<>(failed);
+                    failedSoFar.add(node.url());
+                    if (order.size() - attempt - 1 < w) {
+                        return Uni.createFrom().failure(lost("write", w, 0, failedSoFar));
                     }
-                    return new ReadResult(merged, Siblings.context(merged));
+                    LOG.debugf("node %s did not accept a write of %s (%s), trying the next", node.url(), write.key(), f);
+                    return accept(write, bucket, order, attempt + 1, w, failedSoFar);
                 });
     }
 
-    private static List<Version> reconcile(Map<Integer, Optional<String>> answers) {
-        List<Version> all = new ArrayList<>();
-        answers.values().forEach(raw -> all.addAll(VersionCodec.decode(raw.orElse(null))));
-        return Siblings.reconcile(all);
+    private Accepted accepted(ReplicaNode node, Response response) {
+        String status = response.get(0).toString();
+        if ("bound".equals(status)) {
+            refused.increment();
+            throw new SiblingBoundException(response.get(1).toInteger(), response.get(2).toLong(), config.maxSiblings(),
+                    config.maxKeyBytes());
+        }
+        Buffer encoded = response.get(1).toBuffer();
+        return new Accepted(node, StateCodec.decode(encoded.getBytes()), encoded);
     }
 
-    /** Called once every node answered or failed, for a write that reached its quorum. */
-    private void hintMissed(String key, String json, Map<Integer, Boolean> answers, List<Integer> failed) {
-        if (failed.isEmpty() || answers.isEmpty()) {
+    /** Joins the accepted state into the other nodes; done once W nodes hold it. Hints follow for the nodes that did not take it. */
+    private Uni<Void> replicate(String key, int bucket, Accepted accepted, List<ReplicaNode> order, int w) {
+        List<ReplicaNode> others = order.stream().filter(n -> n != accepted.node()).toList();
+        int reachable = others.size() + 1;
+        if (w > reachable) {
+            return Uni.createFrom().failure(new QuorumNotReachedException("write", w, 1, List.of()));
+        }
+        Fanout<Boolean> fanout = Fanout.start(others, w - 1, node -> node.join(key, config.merkleLeaves(), bucket, accepted.encoded()));
+        fanout.all().subscribe().with(answers -> hintMissed(key, accepted, answers), f -> {
+        });
+        return fanout.quorum()
+                .onFailure(Fanout.Lost.class).transform(f -> lost("write", w, 1 + ((Fanout.Lost) f).achieved(),
+                        ((Fanout.Lost) f).failedNodes()))
+                .replaceWithVoid();
+    }
+
+    /** Hints for every node that missed the write, kept on every node that took it. */
+    private void hintMissed(String key, Accepted accepted, List<Fanout.Answer<Boolean>> answers) {
+        List<ReplicaNode> holders = new ArrayList<>();
+        holders.add(accepted.node());
+        List<ReplicaNode> missed = new ArrayList<>();
+        for (var a : answers) {
+            (a.ok() ? holders : missed).add(a.node());
+        }
+        for (ReplicaNode target : missed) {
+            hints.store(holders, target, key, accepted.encoded());
+        }
+    }
+
+    /** Reads from {@code r} nodes, repairing the stale ones among them before answering. */
+    public Uni<ReadResult> read(String key, int r) {
+        int bucket = bucket(key);
+        List<ReplicaNode> nodes = replicas.all();
+        Fanout<KeyState> fanout = Fanout.start(nodes, r, node -> node.get(key)
+                .map(raw -> StateCodec.decodeOrEmpty(raw == null ? null : raw.getBytes())));
+        return fanout.quorum()
+                .onFailure(Fanout.Lost.class).transform(f -> lost("read", r, ((Fanout.Lost) f).achieved(),
+                        ((Fanout.Lost) f).failedNodes()))
+                .onItem().transformToUni(answers -> repairBeforeAnswer(key, bucket, answers, r, fanout));
+    }
+
+    private Uni<ReadResult> repairBeforeAnswer(String key, int bucket, List<Fanout.Answer<KeyState>> answers, int r,
+            Fanout<KeyState> fanout) {
+        Map<ReplicaNode, KeyState> seen = new LinkedHashMap<>();
+        answers.forEach(a -> seen.put(a.node(), a.value()));
+        KeyState joined = KeyState.joinAll(seen.values());
+        if (joined.live().size() > 1) {
+            siblingReads.increment();
+        }
+        fanout.all().subscribe().with(all -> afterRead(key, bucket, joined, seen, all), f -> {
+        });
+        List<ReplicaNode> stale = ReadRepair.stale(seen, joined);
+        if (stale.isEmpty()) {
+            return Uni.createFrom().item(new ReadResult(joined));
+        }
+        Buffer encoded = Buffer.buffer(StateCodec.encode(joined));
+        int agreeing = seen.size() - stale.size();
+        Fanout<Boolean> repair = Fanout.start(stale, Math.max(r - agreeing, 0),
+                node -> node.join(key, config.merkleLeaves(), bucket, encoded));
+        return repair.quorum()
+                .invoke(done -> blockingRepairs.increment(done.size()))
+                .onFailure(Fanout.Lost.class).transform(f -> lost("read", r, agreeing + ((Fanout.Lost) f).achieved(),
+                        ((Fanout.Lost) f).failedNodes()))
+                .replaceWith(new ReadResult(joined));
+    }
+
+    /** Off the response path: repairs nodes that answered after the quorum, and reaps a tombstone every node holds alone. */
+    private void afterRead(String key, int bucket, KeyState joined, Map<ReplicaNode, KeyState> seen,
+            List<Fanout.Answer<KeyState>> all) {
+        List<KeyState> everyNode = new ArrayList<>();
+        for (var a : all) {
+            if (!a.ok()) {
+                continue;
+            }
+            everyNode.add(a.value());
+            if (!seen.containsKey(a.node()) && !a.value().equals(joined) && !joined.isEmpty()) {
+                repairLate(key, bucket, a.node(), joined);
+            }
+        }
+        if (ReadRepair.reapable(everyNode, replicas.size()) && everyNode.get(0).equals(joined)) {
+            Buffer expected = Buffer.buffer(StateCodec.encode(joined));
+            for (var a : all) {
+                a.node().reap(key, config.merkleLeaves(), bucket, expected).subscribe().with(x -> {
+                }, f -> {
+                });
+            }
+        }
+    }
+
+    private void repairLate(String key, int bucket, ReplicaNode node, KeyState joined) {
+        if (lateRepairsInFlight.incrementAndGet() > config.maxReadRepairs()) {
+            lateRepairsInFlight.decrementAndGet();
+            registry.counter("gateway.read.repairs.skipped").increment();
             return;
         }
-        ReplicaNode holder = replicas.all().get(answers.keySet().iterator().next());
-        for (int index : failed) {
-            ReplicaNode target = replicas.all().get(index);
-            hints.store(holder, target, key, json).subscribe().with(
-                    ok -> {
-                    },
-                    f -> LOG.warnf("hint for %s on %s not stored: %s", target.url(), holder.url(), f.toString()));
+        node.join(key, config.merkleLeaves(), bucket, Buffer.buffer(StateCodec.encode(joined)))
+                .eventually(lateRepairsInFlight::decrementAndGet)
+                .subscribe().with(changed -> lateRepairs.increment(),
+                        f -> LOG.debugf("read repair of %s on %s failed: %s", key, node.url(), f));
+    }
+
+    private QuorumNotReachedException lost(String operation, int required, int achieved, List<String> failedNodes) {
+        registry.counter("gateway.quorum.failures", "operation", operation).increment();
+        return new QuorumNotReachedException(operation, required, achieved, failedNodes);
+    }
+
+    /** The key's Merkle bucket. */
+    public int bucket(String key) {
+        return MerkleTree.bucket(key, config.merkleLeaves());
+    }
+
+    /**
+     * Nodes in the order they are asked to accept a write: from a position picked by the key's hash
+     * (so keys spread their first writes over all nodes), nodes with an open breaker last.
+     */
+    private List<ReplicaNode> preference(String key) {
+        List<ReplicaNode> all = replicas.all();
+        int start = Math.floorMod(key.hashCode(), all.size());
+        List<ReplicaNode> closed = new ArrayList<>();
+        List<ReplicaNode> open = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            ReplicaNode node = all.get((start + i) % all.size());
+            (node.breakerState() == io.smallrye.faulttolerance.api.CircuitBreakerState.OPEN ? open : closed).add(node);
         }
-    }
-
-    /** Read repair and tombstone removal, bounded, after every node answered or failed. */
-    private void repair(String key, Map<Integer, Optional<String>> answers, List<Integer> failed) {
-        List<Version> merged = reconcile(answers);
-        Map<Integer, List<Version>> seen = new HashMap<>();
-        answers.forEach((i, raw) -> seen.put(i, VersionCodec.decode(raw.orElse(null))));
-        List<Integer> stale = ReadRepairPlanner.stale(seen, merged);
-        if (!stale.isEmpty() && !merged.isEmpty()) {
-            String json = VersionCodec.encode(merged);
-            for (int index : stale) {
-                if (repairsInFlight.incrementAndGet() > config.maxReadRepairs()) {
-                    repairsInFlight.decrementAndGet();
-                    registry.counter("gateway.read.repairs.skipped").increment();
-                    continue;
-                }
-                replicas.all().get(index).merge(ReplicaNode.KV + key, json, Siblings.MAX, null)
-                        .eventually(repairsInFlight::decrementAndGet)
-                        .subscribe().with(changed -> registry.counter("gateway.read.repairs").increment(),
-                                f -> LOG.debugf("read repair of %s on node %d failed: %s", key, index, f));
-            }
-        } else if (stale.isEmpty() && failed.isEmpty() && merged.size() == 1 && merged.get(0).deleted()) {
-            // Every node holds the same tombstone and nothing else: it can go.
-            answers.forEach((i, raw) -> raw.ifPresent(json -> replicas.all().get(i)
-                    .deleteIfEqual(ReplicaNode.KV + key, json, null)
-                    .subscribe().with(d -> {
-                    }, f -> {
-                    })));
-        }
-    }
-
-    /** A callback run once every replica has answered or failed. */
-    @FunctionalInterface
-    interface Completion<T> {
-        void done(Map<Integer, T> answers, List<Integer> failed);
-    }
-
-    private <T> Uni<Map<Integer, T>> quorum(String operation, int required, Function<ReplicaNode, Uni<T>> call,
-            Completion<T> whenAllAnswered) {
-        List<ReplicaNode> nodes = replicas.all();
-        return Uni.createFrom().emitter(emitter -> {
-            QuorumTally tally = new QuorumTally(nodes.size(), required);
-            Map<Integer, T> answers = new ConcurrentHashMap<>();
-            List<Integer> failed = java.util.Collections.synchronizedList(new ArrayList<>());
-            AtomicBoolean decided = new AtomicBoolean();
-            AtomicBoolean reached = new AtomicBoolean();
-            AtomicBoolean finished = new AtomicBoolean();
-            for (ReplicaNode node : nodes) {
-                call.apply(node).subscribe().with(
-                        item -> {
-                            answers.put(node.index(), item);
-                            if (tally.success() == QuorumTally.Decision.REACHED && decided.compareAndSet(false, true)) {
-                                reached.set(true);
-                                emitter.complete(Map.copyOf(answers));
-                            } else if (tally.complete() && !reached.get() && decided.compareAndSet(false, true)) {
-                                registry.counter("gateway.quorum.failures", "operation", operation).increment();
-                                emitter.fail(new QuorumNotReachedException(operation, required, tally.achieved(),
-                                        failed.stream().map(i -> nodes.get(i).url()).toList()));
-                            }
-                            finish(tally, reached, finished, answers, failed, whenAllAnswered);
-                        },
-                        failure -> {
-                            failed.add(node.index());
-                            tally.failure();
-                            // A lost quorum is reported once every node answered (each within its
-                            // timeout), so the problem names the final counts.
-                            if (tally.complete() && !reached.get() && decided.compareAndSet(false, true)) {
-                                registry.counter("gateway.quorum.failures", "operation", operation).increment();
-                                emitter.fail(new QuorumNotReachedException(operation, required, tally.achieved(),
-                                        failed.stream().map(i -> nodes.get(i).url()).toList()));
-                            }
-                            finish(tally, reached, finished, answers, failed, whenAllAnswered);
-                        });
-            }
-        });
-    }
-
-    private static <T> void finish(QuorumTally tally, AtomicBoolean reached, AtomicBoolean finished,
-            Map<Integer, T> answers, List<Integer> failed, Completion<T> whenAllAnswered) {
-        if (tally.complete() && reached.get() && finished.compareAndSet(false, true)) {
-            whenAllAnswered.done(Map.copyOf(answers), List.copyOf(failed));
-        }
+        closed.addAll(open);
+        return closed;
     }
 }

@@ -2,7 +2,7 @@ package dev.ordersaga.gateway.quorum;
 
 import java.util.List;
 
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.ProblemException;
 
 /** Fewer replicas answered than the request needed: 503 with the required and achieved counts. */
 public class QuorumNotReachedException extends ProblemException {

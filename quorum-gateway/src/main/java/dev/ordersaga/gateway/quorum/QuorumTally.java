@@ -2,7 +2,7 @@ package dev.ordersaga.gateway.quorum;
 
 /**
  * Counts the answers of the replicas to one request and says when the request has its quorum, or
- * can no longer get it. Pure; safe to call from several threads.
+ * can no longer get it. Pure; not thread-safe (its user synchronises).
  */
 public final class QuorumTally {
 
@@ -13,7 +13,7 @@ public final class QuorumTally {
         /** At least {@code required} replicas succeeded. */
         REACHED,
         /** So many failed that {@code required} successes are impossible. */
-        FAILED
+        LOST
     }
 
     private final int replicas;
@@ -30,27 +30,27 @@ public final class QuorumTally {
         this.required = required;
     }
 
-    public synchronized Decision success() {
+    public Decision success() {
         succeeded++;
         return decision();
     }
 
-    public synchronized Decision failure() {
+    public Decision failure() {
         failed++;
         return decision();
     }
 
-    public synchronized Decision decision() {
+    public Decision decision() {
         if (succeeded >= required) {
             return Decision.REACHED;
         }
         if (failed > replicas - required) {
-            return Decision.FAILED;
+            return Decision.LOST;
         }
         return Decision.PENDING;
     }
 
-    public synchronized int achieved() {
+    public int achieved() {
         return succeeded;
     }
 
@@ -59,7 +59,7 @@ public final class QuorumTally {
     }
 
     /** Whether every replica has answered, one way or the other. */
-    public synchronized boolean complete() {
+    public boolean complete() {
         return succeeded + failed == replicas;
     }
 }

@@ -32,7 +32,7 @@ class QuorumTallyTest {
         QuorumTally t = new QuorumTally(3, 2);
         t.success();
         assertThat(t.failure()).isEqualTo(Decision.PENDING);
-        assertThat(t.failure()).isEqualTo(Decision.FAILED);
+        assertThat(t.failure()).isEqualTo(Decision.LOST);
         assertThat(t.achieved()).isEqualTo(1);
     }
 
@@ -41,7 +41,7 @@ class QuorumTallyTest {
         QuorumTally all = new QuorumTally(3, 3);
         all.success();
         all.success();
-        assertThat(all.failure()).isEqualTo(Decision.FAILED);
+        assertThat(all.failure()).isEqualTo(Decision.LOST);
         QuorumTally one = new QuorumTally(3, 1);
         one.failure();
         one.failure();

@@ -12,9 +12,9 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import io.smallrye.faulttolerance.api.RetryWhen;
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.http.InternalSecret;
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.contract.MessageTypes;
-import dev.ordersaga.messaging.http.InternalSecret;
 import dev.ordersaga.messaging.outbox.FailureClassifier;
 import dev.ordersaga.messaging.outbox.MessageTransport;
 import dev.ordersaga.messaging.outbox.PoisonMessageException;

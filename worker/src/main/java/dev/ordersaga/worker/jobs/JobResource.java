@@ -11,10 +11,10 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.http.InternalAuth;
+import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.contract.MessageTypes;
-import dev.ordersaga.messaging.http.InternalAuth;
-import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.inbox.Inbox;
 import dev.ordersaga.messaging.inbox.InboxOutcome;
 import dev.ordersaga.worker.WorkerConfig;

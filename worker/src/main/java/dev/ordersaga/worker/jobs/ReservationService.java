@@ -17,15 +17,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
+import dev.ordersaga.http.ProblemException;
+import dev.ordersaga.http.logging.LogFields;
 import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.contract.MessageTypes;
 import dev.ordersaga.messaging.contract.StockMessages.Line;
 import dev.ordersaga.messaging.contract.StockMessages.ReleaseStock;
 import dev.ordersaga.messaging.contract.StockMessages.ReserveStock;
 import dev.ordersaga.messaging.contract.StockMessages.StockResult;
-import dev.ordersaga.messaging.http.ProblemException;
 import dev.ordersaga.messaging.inbox.InboxHandler;
-import dev.ordersaga.messaging.logging.LogFields;
 import dev.ordersaga.messaging.outbox.NewMessage;
 import dev.ordersaga.messaging.outbox.OutboxMessage;
 import dev.ordersaga.messaging.outbox.OutboxWriter;

@@ -17,8 +17,8 @@ import jakarta.ws.rs.core.MediaType;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
-import dev.ordersaga.messaging.http.InternalAuth;
-import dev.ordersaga.messaging.http.ProblemException;
+import dev.ordersaga.http.InternalAuth;
+import dev.ordersaga.http.ProblemException;
 
 /** Admin view of stock: set what can be reserved, read what is available and reserved. */
 @Path("/stock/{sku}")

@@ -1,0 +1,137 @@
+package dev.ordersaga.gateway.hints;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Response;
+
+import dev.ordersaga.gateway.GatewayConfig;
+import dev.ordersaga.gateway.antientropy.MerkleTree;
+import dev.ordersaga.gateway.node.ReplicaNode;
+import dev.ordersaga.gateway.node.Replicas;
+
+/**
+ * Hinted handoff. A write a node missed is kept, as the key's state, in the hash
+ * {@code hints:<url of the node it is for>} of every node that took the write, so losing one
+ * node's disk loses no hint, and no gateway restart does either. A scheduled job joins each hint
+ * into its node once that node answers, then drops it only if it did not change meanwhile; joins
+ * are idempotent, so a hint replayed twice (from two holders) does no harm.
+ */
+@Startup
+@ApplicationScoped
+public class HintedHandoff {
+
+    private static final Logger LOG = Logger.getLogger(HintedHandoff.class);
+    private static final int PAGE = 1000;
+    private static final int IN_FLIGHT = 256;
+
+    private final Replicas replicas;
+    private final GatewayConfig config;
+    private final AtomicLong backlog = new AtomicLong();
+    private final Counter stored;
+    private final Counter replayed;
+
+    public HintedHandoff(Replicas replicas, GatewayConfig config, MeterRegistry registry) {
+        this.replicas = replicas;
+        this.config = config;
+        this.stored = Counter.builder("gateway.hints.stored")
+                .description("Writes a node missed, kept as hints (each counted once, however many nodes keep it)")
+                .register(registry);
+        this.replayed = Counter.builder("gateway.hints.replayed").register(registry);
+        Gauge.builder("gateway.hints.pending", backlog, AtomicLong::get)
+                .description("Hints waiting for their node (each counted once)").register(registry);
+    }
+
+    /** Keeps {@code state} of {@code key} for {@code target} on every holder; runs in the background. */
+    public void store(List<ReplicaNode> holders, ReplicaNode target, String key, Buffer state) {
+        stored.increment();
+        for (ReplicaNode holder : holders) {
+            holder.joinHint(target.url(), key, state).subscribe().with(changed -> {
+            }, f -> LOG.warnf("hint for %s not kept on %s: %s", target.url(), holder.url(), f.toString()));
+        }
+    }
+
+    @Scheduled(every = "{gateway.hints-replay-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> replayOnSchedule() {
+        return replayAll().onFailure().recoverWithItem(0L).replaceWithVoid();
+    }
+
+    /** Replays every hint whose node answers; returns how many were delivered. */
+    public Uni<Long> replayAll() {
+        List<ReplicaNode> nodes = replicas.all();
+        return Multi.createFrom().iterable(nodes)
+                .filter(target -> target.breakerState() != CircuitBreakerState.OPEN)
+                .onItem().transformToUniAndConcatenate(target -> Multi.createFrom().iterable(nodes)
+                        .filter(holder -> holder != target)
+                        .onItem().transformToUniAndConcatenate(holder -> replay(holder, target, "0", 0L)
+                                .onFailure().recoverWithItem(0L))
+                        .collect().with(Collectors.summingLong(Long::longValue)))
+                .collect().with(Collectors.summingLong(Long::longValue))
+                .call(count -> refreshBacklog())
+                .invoke(count -> {
+                    if (count > 0) {
+                        LOG.infof("replayed %d hint(s)", count);
+                    }
+                });
+    }
+
+    private Uni<Long> replay(ReplicaNode holder, ReplicaNode target, String cursor, long soFar) {
+        return holder.command(Command.HSCAN, ReplicaNode.HINTS + target.url(), cursor, "COUNT", PAGE)
+                .onItem().transformToUni(page -> {
+                    String next = page.get(0).toString();
+                    Response entries = page.get(1);
+                    return Multi.createFrom().range(0, entries.size() / 2)
+                            .onItem().transformToUni(i -> deliver(holder, target, entries.get(2 * i).toString(),
+                                    entries.get(2 * i + 1).toBuffer()))
+                            .merge(IN_FLIGHT)
+                            .collect().with(Collectors.summingLong(Long::longValue))
+                            .onItem().transformToUni(n -> "0".equals(next)
+                                    ? Uni.createFrom().item(soFar + n)
+                                    : replay(holder, target, next, soFar + n));
+                });
+    }
+
+    private Uni<Long> deliver(ReplicaNode holder, ReplicaNode target, String key, Buffer state) {
+        return target.join(key, config.merkleLeaves(), MerkleTree.bucket(key, config.merkleLeaves()), state)
+                .chain(() -> holder.dropHint(target.url(), key, state))
+                .invoke(dropped -> replayed.increment())
+                .replaceWith(1L);
+    }
+
+    /** Refreshes the backlog gauge: per node, the most hints any holder keeps for it. */
+    public Uni<Long> refreshBacklog() {
+        return Multi.createFrom().iterable(replicas.all())
+                .onItem().transformToUniAndMerge(this::backlogFor)
+                .collect().with(Collectors.summingLong(Long::longValue))
+                .invoke(backlog::set);
+    }
+
+    /**
+     * Hints waiting for {@code target}, each counted once: every holder of a write keeps the same
+     * hint, so this is the largest count any holder that answers keeps.
+     */
+    public Uni<Long> backlogFor(ReplicaNode target) {
+        return Multi.createFrom().iterable(replicas.all())
+                .filter(holder -> holder != target)
+                .onItem().transformToUniAndMerge(holder -> holder.command(Command.HLEN, ReplicaNode.HINTS + target.url())
+                        .map(Response::toLong)
+                        .onFailure().recoverWithItem(0L))
+                .collect().with(Collectors.reducing(0L, Math::max));
+    }
+}

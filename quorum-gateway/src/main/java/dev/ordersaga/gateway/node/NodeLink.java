@@ -1,0 +1,122 @@
+package dev.ordersaga.gateway.node;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.PooledRedisConnection;
+import io.vertx.redis.client.impl.RedisStandaloneConnection;
+
+/**
+ * One long-lived connection to a node, on which commands are pipelined: many requests in flight,
+ * answers in order. A command that has waited longer than the node timeout means the connection
+ * cannot be trusted (the node hangs, or a cut killed it silently): {@link #sweep} closes it, which
+ * fails every command still waiting on it, and the next command opens a new one. So a dead
+ * connection costs at most one timeout, never the minutes TCP would take to notice.
+ */
+final class NodeLink {
+
+    private static final Logger LOG = Logger.getLogger(NodeLink.class);
+
+    private final String url;
+    private final Redis client;
+    private final AtomicReference<Future<RedisConnection>> connection = new AtomicReference<>();
+    /** Send times (nanos) of the commands in flight on the current connection, oldest first. */
+    private final ArrayDeque<long[]> inFlight = new ArrayDeque<>();
+
+    NodeLink(String url, Redis client) {
+        this.url = url;
+        this.client = client;
+    }
+
+    /** Sends one command; fails when the connection cannot be had or dies before the answer. */
+    Future<Response> send(Request request) {
+        return connected().compose(conn -> {
+            long[] sent = { System.nanoTime() };
+            synchronized (inFlight) {
+                inFlight.addLast(sent);
+            }
+            return conn.send(request).andThen(done -> {
+                synchronized (inFlight) {
+                    sent[0] = 0;
+                    while (!inFlight.isEmpty() && inFlight.peekFirst()[0] == 0) {
+                        inFlight.pollFirst();
+                    }
+                }
+            });
+        });
+    }
+
+    private Future<RedisConnection> connected() {
+        Future<RedisConnection> current = connection.get();
+        if (current != null && !current.failed()) {
+            return current;
+        }
+        Promise<RedisConnection> promise = Promise.promise();
+        if (!connection.compareAndSet(current, promise.future())) {
+            return connected();
+        }
+        client.connect().onComplete(ar -> {
+            if (ar.succeeded()) {
+                RedisConnection conn = ar.result();
+                conn.exceptionHandler(e -> drop(promise.future(), "failed: " + e));
+                conn.endHandler(v -> drop(promise.future(), "closed by the node"));
+                promise.complete(conn);
+            } else {
+                promise.fail(ar.cause());
+            }
+        });
+        return promise.future();
+    }
+
+    /**
+     * Closes the connection if its oldest command has waited longer than {@code timeoutNanos}.
+     * Called periodically; cheap when nothing waits.
+     */
+    void sweep(long now, long timeoutNanos) {
+        long oldest;
+        synchronized (inFlight) {
+            long[] head = inFlight.peekFirst();
+            oldest = head == null ? 0 : head[0];
+        }
+        if (oldest != 0 && now - oldest > timeoutNanos) {
+            Future<RedisConnection> current = connection.get();
+            if (current != null) {
+                drop(current, "no answer within the node timeout");
+            }
+        }
+    }
+
+    private void drop(Future<RedisConnection> which, String why) {
+        if (!connection.compareAndSet(which, null)) {
+            return;
+        }
+        synchronized (inFlight) {
+            inFlight.clear();
+        }
+        if (which.succeeded()) {
+            LOG.debugf("connection to %s dropped: %s", url, why);
+            RedisConnection conn = which.result();
+            if (conn instanceof PooledRedisConnection pooled
+                    && pooled.actual() instanceof RedisStandaloneConnection standalone) {
+                standalone.forceClose();
+            } else {
+                conn.close();
+            }
+        }
+    }
+
+    void close() {
+        Future<RedisConnection> current = connection.getAndSet(null);
+        if (current != null && current.succeeded()) {
+            current.result().close();
+        }
+    }
+}

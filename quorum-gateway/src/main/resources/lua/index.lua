@@ -1,0 +1,12 @@
+-- Adds keys written before this node's Merkle index existed (or before GATEWAY_MERKLE_LEAVES
+-- changed) to the index. Safe beside writes: each script updates a key's digest atomically.
+-- KEYS: mt:<leaves>, then pairs kv:<key>, mb:<leaves>:<bucket>   ARGV: pairs key, bucket
+local n = 0
+for i = 1, #ARGV, 2 do
+  local raw = redis.call('GET', KEYS[i + 1])
+  if raw then
+    reindex(KEYS[1], KEYS[i + 2], ARGV[i], ARGV[i + 1], decode(raw))
+    n = n + 1
+  end
+end
+return n
