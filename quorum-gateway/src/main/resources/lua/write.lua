@@ -3,8 +3,16 @@
 -- state, which the gateway then replicates to the other nodes.
 -- KEYS: kv:<key>, mt:<leaves>, mb:<leaves>:<bucket>, gw:actor, gw:counter
 -- ARGV: key, bucket, candidate actor id, context vector, value, content type, deleted (1/0),
---       accepted at (epoch ms), writer, most siblings, most bytes
--- Returns {'ok', state} or {'bound', siblings kept, bytes} (nothing written).
+--       accepted at (epoch ms), writer, most siblings, most bytes, deadline (node clock, epoch
+--       microseconds; 0: none)
+-- Returns {'ok', state}, {'bound', siblings kept, bytes} or {'late'} (both: nothing written). A
+-- write that reaches the node after its deadline (the gateway has given up on it and may have
+-- asked another node) is refused, so it can never take effect behind everyone's back.
+if ARGV[12] ~= '0' then
+  redis.replicate_commands()
+  local now = redis.call('TIME')
+  if tonumber(now[1]) * 1000000 + tonumber(now[2]) > tonumber(ARGV[12]) then return {'late'} end
+end
 local actor = redis.call('GET', KEYS[4])
 if not actor then
   actor = ARGV[3]

@@ -86,13 +86,17 @@ public interface GatewayConfig {
     int maxSiblings();
 
     /** {@code GATEWAY_MAX_KEY_BYTES}: bytes one key's siblings may hold together; past it a write that resolves nothing is refused (409). */
-    @WithDefault("8388608")
+    @WithDefault("4194304")
     @Min(value = 1, message = "GATEWAY_MAX_KEY_BYTES must be at least 1")
     long maxKeyBytes();
 
-    /** {@code GATEWAY_MAX_READ_REPAIRS}: repairs of late nodes in flight at most; more are left to anti-entropy. */
+    /**
+     * {@code GATEWAY_MAX_READ_REPAIRS}: repairs of nodes that answered a read after its quorum, in
+     * flight at most; more are left to anti-entropy (0: none). Stale nodes among the R that answered
+     * are always repaired before the read answers.
+     */
     @WithDefault("256")
-    @Min(value = 1, message = "GATEWAY_MAX_READ_REPAIRS must be at least 1")
+    @Min(value = 0, message = "GATEWAY_MAX_READ_REPAIRS must be at least 0")
     int maxReadRepairs();
 
     /** {@code GATEWAY_CONTEXT_KEYS}: keys that sign X-Context, comma-separated kid=secret; the first signs, all verify. */

@@ -49,6 +49,9 @@ public final class GatewayBenchmark {
         System.exit(0);
     }
 
+    private static final String SECRET = "bench-internal-secret";
+    private static final String BEARER = "Bearer " + SECRET;
+
     private void run() throws Exception {
         Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath();
         Path dir = Files.createTempDirectory("gateway-bench-");
@@ -60,6 +63,8 @@ public final class GatewayBenchmark {
                     root.resolve("system-tests/target/stack-logs/gateway-bench"))
                     .env("GATEWAY_NODES", nodes.stream().map(RedisNode::url).collect(Collectors.joining(",")))
                     .env("GATEWAY_ID", "bench")
+                    .env("INTERNAL_SECRET", SECRET)
+                    .env("GATEWAY_CONTEXT_KEYS", "b1=bench-context-secret-1")
                     .env("QUARKUS_LOG_CATEGORY__DEV_ORDERSAGA__LEVEL", "WARN")
                     .fastStart(false)
                     .start();
@@ -108,7 +113,8 @@ public final class GatewayBenchmark {
 
     private Future<Integer> put(String key, String query) {
         return client.request(HttpMethod.PUT, "/kv/" + key + query)
-                .compose(req -> req.putHeader("Content-Type", "application/octet-stream").send(Buffer.buffer(value)))
+                .compose(req -> req.putHeader("Content-Type", "application/octet-stream").putHeader("Authorization", BEARER)
+                        .send(Buffer.buffer(value)))
                 .compose(resp -> resp.body().map(b -> count(resp.statusCode())));
     }
 
@@ -120,12 +126,13 @@ public final class GatewayBenchmark {
     private Future<Integer> getWritten() {
         long key = ThreadLocalRandom.current().nextLong(Math.max(1, written.get()));
         return client.request(HttpMethod.GET, "/kv/bench-" + key)
-                .compose(req -> req.send())
+                .compose(req -> req.putHeader("Authorization", BEARER).send())
                 .compose(resp -> resp.body().map(b -> count(resp.statusCode())));
     }
 
     private Future<String> call(HttpMethod method, String path) {
-        return client.request(method, path).compose(req -> req.send()).compose(resp -> resp.body())
+        return client.request(method, path).compose(req -> req.putHeader("Authorization", BEARER).send())
+                .compose(resp -> resp.body())
                 .map(Buffer::toString);
     }
 

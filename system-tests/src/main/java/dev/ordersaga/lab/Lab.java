@@ -56,6 +56,7 @@ public final class Lab implements AutoCloseable {
         this.root = root;
         this.full = Cluster.load(rendered);
         this.secrets = readEnv(root.resolve("k8s/secrets/secrets.env"));
+        Recorder.authorization = "Bearer " + secret("INTERNAL_SECRET");
         this.overrides = overrides;
         this.work = work;
         this.data = Path.of("/var/tmp/ordersaga-lab").resolve(work.getFileName().toString());

@@ -142,6 +142,18 @@ final class Recorder implements AutoCloseable {
         }
     }
 
+    /** {@code Authorization} header of the lab's services (their INTERNAL_SECRET), sent with every call of the lab. */
+    static volatile String authorization;
+
+    /** A request to a service of the lab, authenticated. */
+    static HttpRequest.Builder request(String url) {
+        var b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return b;
+    }
+
     static JsonObject get(String url) {
         String body = text(url);
         return body == null ? null : new JsonObject(body);
@@ -149,7 +161,7 @@ final class Recorder implements AutoCloseable {
 
     static String text(String url) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse<String> r = HTTP.send(request(url).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
         } catch (Exception e) {

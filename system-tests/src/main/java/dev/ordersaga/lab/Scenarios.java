@@ -263,7 +263,7 @@ final class Scenarios {
     /** PUT a fresh key through a gateway; returns the status (or -1 when no answer came). */
     private static int put(String gateway, String key, String value, String context) {
         try {
-            var b = HttpRequest.newBuilder(URI.create(gateway + "/kv/" + key)).timeout(Duration.ofSeconds(3))
+            var b = Recorder.request(gateway + "/kv/" + key)
                     .header("Content-Type", "text/plain").PUT(HttpRequest.BodyPublishers.ofString(value));
             if (context != null) {
                 b.header("X-Context", context);
@@ -276,7 +276,7 @@ final class Scenarios {
 
     private static HttpResponse<String> getKv(String gateway, String key) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/kv/" + key)).timeout(Duration.ofSeconds(3)).build(),
+            return HTTP.send(Recorder.request(gateway + "/kv/" + key).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             return null;

@@ -25,6 +25,8 @@ public final class OrderStack implements AutoCloseable {
     public static final String SECRET = "stack-internal-secret";
     /** Session token keys of this stack's api (the first signs). */
     public static final String SESSION_KEYS = "s1=stack-session-secret-1,s0=stack-session-secret-0";
+    /** Keys that sign the gateway's causal contexts (the first signs). */
+    public static final String CONTEXT_KEYS = "c1=stack-context-secret-1";
 
     public final PostgresServer postgres;
     public final TcpProxy apiToWorker;
@@ -60,7 +62,8 @@ public final class OrderStack implements AutoCloseable {
                 .env("GATEWAY_NODES", redis.stream().map(RedisNode::url).collect(Collectors.joining(",")))
                 .env("GATEWAY_ID", "gateway-" + b.name)
                 .env("GATEWAY_BREAKER_DELAY", "500ms")
-                .env("INTERNAL_SECRET", SECRET);
+                .env("INTERNAL_SECRET", SECRET)
+                .env("GATEWAY_CONTEXT_KEYS", CONTEXT_KEYS);
         worker = new ServiceProcess("worker", ServiceProcess.jarOf(root, "worker"), workerPort, logs)
                 .env("API_URL", direct ? "http://127.0.0.1:" + apiPort : workerToApi.url());
         database(worker, "stock", "stock-pw");

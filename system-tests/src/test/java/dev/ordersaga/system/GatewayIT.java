@@ -9,12 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
@@ -30,11 +24,12 @@ import dev.ordersaga.testsupport.ServiceProcess;
 
 /**
  * The packaged quorum gateway as two processes over three real redis-server processes: hints
- * survive a gateway killed in between, two coordinators make siblings, and a recorded concurrent
- * history with a node killed and restarted shows no acknowledged write lost and no stale read.
+ * survive a gateway killed in between, and two coordinators make siblings that a write with the
+ * merged context resolves. The recorded histories under faults are in {@link GatewayHistoryIT}.
  */
 class GatewayIT {
 
+    private static final String SECRET = "gateway-it-internal-secret";
     private static final List<RedisNode> nodes = new ArrayList<>();
     private static ServiceProcess a;
     private static ServiceProcess b;
@@ -57,7 +52,9 @@ class GatewayIT {
                 .env("GATEWAY_NODES", urls)
                 .env("GATEWAY_ID", id)
                 .env("GATEWAY_BREAKER_DELAY", "300ms")
-                .env("GATEWAY_HINTS_REPLAY_EVERY", "1s");
+                .env("GATEWAY_HINTS_REPLAY_EVERY", "1s")
+                .env("INTERNAL_SECRET", SECRET)
+                .env("GATEWAY_CONTEXT_KEYS", "c1=gateway-it-context-key");
     }
 
     @AfterAll
@@ -76,11 +73,11 @@ class GatewayIT {
         if (!a.isRunning()) {
             a.start();
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> put(a, "probe", "p", null, "all").statusCode() == 204);
+        await().atMost(Duration.ofSeconds(20)).until(() -> put(a, "probe-" + System.nanoTime(), "p", null, "all").statusCode() == 204);
     }
 
     private static Response put(ServiceProcess g, String key, String value, String context, String w) {
-        var r = given().baseUri(g.url()).contentType("text/plain").body(value);
+        var r = given().baseUri(g.url()).header("Authorization", "Bearer " + SECRET).contentType("text/plain").body(value);
         if (context != null) {
             r.header("X-Context", context);
         }
@@ -91,7 +88,7 @@ class GatewayIT {
     }
 
     private static Response get(ServiceProcess g, String key, String r) {
-        var req = given().baseUri(g.url());
+        var req = given().baseUri(g.url()).header("Authorization", "Bearer " + SECRET);
         if (r != null) {
             req.queryParam("r", r);
         }
@@ -120,8 +117,9 @@ class GatewayIT {
     }
 
     private static long backlog(ServiceProcess g, int node) {
-        Response status = given().baseUri(g.url()).get("/status");
-        return ((Number) status.path("nodes[" + node + "].hintBacklog")).longValue();
+        Response status = given().baseUri(g.url()).header("Authorization", "Bearer " + SECRET).get("/status");
+        Number backlog = status.statusCode() == 200 ? status.path("nodes[" + node + "].hintBacklog") : null;
+        return backlog == null ? -1 : backlog.longValue();
     }
 
     @Test
@@ -134,70 +132,5 @@ class GatewayIT {
                 .body("siblings.writtenBy", org.hamcrest.Matchers.containsInAnyOrder("gateway-a", "gateway-b"));
         put(b, key, "resolved", both.header("X-Context"), null).then().statusCode(204);
         get(a, key, null).then().statusCode(200).body(org.hamcrest.Matchers.equalTo("resolved"));
-    }
-
-    /**
-     * Clients write increasing values to a few keys through both gateways while a node is killed and
-     * restarted. Checked after: every acknowledged write is still there (or superseded by a later
-     * one), and no read that began after a write was acknowledged returns an older value.
-     */
-    @Test
-    void concurrentHistoryWithANodeKilledShowsNoLostWriteAndNoStaleRead() throws Exception {
-        int keys = 4;
-        String prefix = "history-" + System.nanoTime() + "-";
-        Map<String, AtomicLong> acked = new ConcurrentHashMap<>();
-        List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (int k = 0; k < keys; k++) {
-            acked.put(prefix + k, new AtomicLong(-1));
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(keys + 2);
-        long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-        List<Future<?>> work = new ArrayList<>();
-        for (int k = 0; k < keys; k++) {
-            String key = prefix + k;
-            ServiceProcess g = k % 2 == 0 ? a : b;
-            work.add(pool.submit(() -> {
-                // One writer per key: read for the context, write the next number.
-                long n = 0;
-                while (System.nanoTime() < end) {
-                    Response read = get(g, key, null);
-                    String context = read.header("X-Context");
-                    Response w = put(g, key, String.valueOf(n), context, null);
-                    if (w.statusCode() == 204) {
-                        acked.get(key).set(n);
-                    }
-                    n++;
-                }
-            }));
-            work.add(pool.submit(() -> {
-                ServiceProcess other = g == a ? b : a;
-                while (System.nanoTime() < end) {
-                    long floor = acked.get(key).get();
-                    Response r = get(other, key, null);
-                    if (r.statusCode() == 200 && Long.parseLong(r.asString()) < floor) {
-                        violations.add(key + ": read " + r.asString() + " after " + floor + " was acknowledged");
-                    }
-                }
-            }));
-        }
-        Thread.sleep(2000);
-        nodes.get(1).stop();
-        Thread.sleep(2500);
-        nodes.get(1).start();
-        for (Future<?> f : work) {
-            f.get();
-        }
-        pool.shutdown();
-        assertThat(violations).isEmpty();
-        for (var e : acked.entrySet()) {
-            if (e.getValue().get() >= 0) {
-                Response r = get(a, e.getKey(), "all");
-                String body = r.asString();
-                assertThat(r.statusCode()).as(e.getKey()).isIn(200, 300);
-                if (r.statusCode() == 200) {
-                    assertThat(Long.parseLong(body)).as(e.getKey()).isGreaterThanOrEqualTo(e.getValue().get());
-                }
-            }
-        }
     }
 }

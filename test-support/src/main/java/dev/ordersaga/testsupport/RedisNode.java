@@ -1,18 +1,39 @@
 package dev.ordersaga.testsupport;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
-import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
-/** A real redis-server process (6.2, from Maven Central) on a fixed loopback port; can be stopped and started again. */
+/**
+ * A real redis-server process (6.2, the binary shipped in embedded-redis from Maven Central) on a
+ * fixed loopback port, with an append-only file in its own directory. It can be stopped (SIGTERM),
+ * killed (SIGKILL, the append-only file kept), paused (SIGSTOP) and resumed, wiped (its data lost)
+ * and started again on the same port.
+ */
 public final class RedisNode implements AutoCloseable {
+
+    private static final Object EXTRACT = new Object();
+    private static File executable;
 
     private final int port;
     private final Path dir;
-    private RedisServer server;
+    private Process process;
+    private boolean paused;
 
     public RedisNode(int port, Path dir) {
         this.port = port;
@@ -32,35 +53,138 @@ public final class RedisNode implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    private static File executable() throws IOException {
+        synchronized (EXTRACT) {
+            if (executable == null) {
+                executable = ExecutableProvider.newJarResourceProvider().get();
+                executable.setExecutable(true);
+            }
+            return executable;
+        }
+    }
+
+    /** Starts the server (if it is not running) and waits until it answers PING. */
     public synchronized RedisNode start() {
-        if (server != null) {
+        if (process != null && process.isAlive()) {
             return this;
         }
         try {
             Files.createDirectories(dir);
-            server = RedisServer.newRedisServer()
-                    .port(port)
-                    .bind("127.0.0.1")
-                    .setting("dir " + dir.toAbsolutePath())
-                    .setting("appendonly yes")
-                    .setting("save \"\"")
-                    .build();
-            server.start();
+            process = new ProcessBuilder(List.of(executable().getAbsolutePath(), "--port", String.valueOf(port),
+                    "--bind", "127.0.0.1", "--dir", dir.toAbsolutePath().toString(), "--appendonly", "yes",
+                    "--save", "", "--protected-mode", "no", "--daemonize", "no"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.log").toFile())
+                    .start();
+            paused = false;
+            awaitPing(Duration.ofSeconds(20));
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException("redis-server did not start on " + port, e);
         }
     }
 
+    /** Stops gracefully (SIGTERM: the append-only file is flushed). */
     public synchronized void stop() {
-        if (server != null) {
-            try {
-                server.stop();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            server = null;
+        end(false);
+    }
+
+    /** Kills at once (SIGKILL); the append-only file stays as the kernel has it. */
+    public synchronized void kill() {
+        end(true);
+    }
+
+    /** Kills the server and deletes its data: it comes back empty, as after a lost disk. */
+    public synchronized void wipe() {
+        end(true);
+        try (Stream<Path> files = Files.exists(dir) ? Files.walk(dir) : Stream.empty()) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+    }
+
+    /** SIGSTOP: the server keeps its connections but answers nothing until {@link #resume()}. */
+    public synchronized void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public synchronized void resume() {
+        if (paused) {
+            signal("CONT");
+            paused = false;
+        }
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    private void signal(String name) {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start();
+            kill.waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void end(boolean force) {
+        if (process == null) {
+            return;
+        }
+        resume();
+        if (force) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    private void awaitPing(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server on " + port + " exited; see " + dir.resolve("redis.log"));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                s.setSoTimeout(1000);
+                OutputStream out = s.getOutputStream();
+                out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[7];
+                int n = in.read(buf);
+                if (n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet, or still loading its append-only file
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("redis-server on " + port + " did not answer PING within " + timeout);
     }
 
     @Override

@@ -14,7 +14,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import io.smallrye.mutiny.Uni;
 
-/** The quorum gateway's key-value API ({@code GATEWAY_URL}), where the order read model lives. */
+/** The quorum gateway's key-value API ({@code GATEWAY_URL}), where the order read model lives; calls carry INTERNAL_SECRET. */
 @RegisterRestClient(configKey = "gateway")
 @Path("/kv")
 public interface GatewayClient {
@@ -25,11 +25,12 @@ public interface GatewayClient {
     /** 200 with the value, 300 with siblings, 404 when absent (as an exception of the client). */
     @GET
     @Path("/{key}")
-    Uni<Response> get(@PathParam("key") String key, @QueryParam("r") String r);
+    Uni<Response> get(@HeaderParam("Authorization") String authorization, @PathParam("key") String key,
+            @QueryParam("r") String r);
 
     @PUT
     @Path("/{key}")
     @Consumes(MediaType.APPLICATION_JSON)
-    Uni<Response> put(@PathParam("key") String key, @QueryParam("w") String w, @HeaderParam(CONTEXT) String context,
-            byte[] body);
+    Uni<Response> put(@HeaderParam("Authorization") String authorization, @PathParam("key") String key,
+            @QueryParam("w") String w, @HeaderParam(CONTEXT) String context, byte[] body);
 }

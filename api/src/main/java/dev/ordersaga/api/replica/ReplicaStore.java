@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.http.InternalSecret;
+
 /**
  * JSON records in the quorum gateway. Siblings (concurrent writes the gateway kept side by side) are
  * folded with the record type's own merge, so a reader always gets one value.
@@ -29,10 +31,12 @@ public class ReplicaStore {
 
     private final GatewayClient client;
     private final ObjectMapper mapper;
+    private final InternalSecret secret;
 
-    public ReplicaStore(@RestClient GatewayClient client, ObjectMapper mapper) {
+    public ReplicaStore(@RestClient GatewayClient client, ObjectMapper mapper, InternalSecret secret) {
         this.client = client;
         this.mapper = mapper;
+        this.secret = secret;
     }
 
     /** What a read found: the folded value (if any) and the causal context to write over it. */
@@ -51,7 +55,7 @@ public class ReplicaStore {
 
     /** A read for an update (guarded by the caller). */
     public <T> Uni<Found<T>> fetch(String key, Class<T> type, BinaryOperator<T> merge) {
-        return client.get(key, "quorum")
+        return client.get(secret.bearer(), key, "quorum")
                 .onFailure(WebApplicationException.class).recoverWithUni(f -> {
                     Response r = ((WebApplicationException) f).getResponse();
                     return r != null && r.getStatus() == 404 ? Uni.createFrom().item(r) : Uni.createFrom().failure(f);
@@ -67,7 +71,7 @@ public class ReplicaStore {
         } catch (IOException e) {
             return Uni.createFrom().failure(e);
         }
-        return client.put(key, "quorum", context, body).replaceWithVoid();
+        return client.put(secret.bearer(), key, "quorum", context, body).replaceWithVoid();
     }
 
     private <T> Found<T> decode(Response r, Class<T> type, BinaryOperator<T> merge) {

@@ -69,7 +69,7 @@ public class OperationsResource {
     }
 
     private Uni<Map<String, Object>> nodeStatus(ReplicaNode node) {
-        return hints.backlogFor(node).map(backlog -> {
+        return hints.backlogFor(node).onFailure().recoverWithNull().map(backlog -> {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("url", node.url());
             s.put("reachable", node.reachable());
@@ -96,7 +96,12 @@ public class OperationsResource {
     public Uni<Map<String, Object>> flushHinted() {
         return hints.replayAll()
                 .onItem().transformToUni(replayed -> hints.refreshBacklog()
-                        .map(backlog -> Map.<String, Object>of("replayed", replayed, "backlog", backlog)));
+                        .map(backlog -> {
+                            Map<String, Object> out = new LinkedHashMap<>();
+                            out.put("replayed", replayed);
+                            out.put("backlog", backlog);
+                            return out;
+                        }));
     }
 
     /** The configured replica set, for clients that want to know it. */

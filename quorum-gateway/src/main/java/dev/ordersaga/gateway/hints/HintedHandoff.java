@@ -107,31 +107,42 @@ public class HintedHandoff {
                 });
     }
 
+    /**
+     * Joins one hint into its node, then drops it from every holder that keeps exactly the same state
+     * (the other holders of the same write), so each hint is replayed once.
+     */
     private Uni<Long> deliver(ReplicaNode holder, ReplicaNode target, String key, Buffer state) {
         return target.join(key, config.merkleLeaves(), MerkleTree.bucket(key, config.merkleLeaves()), state)
                 .chain(() -> holder.dropHint(target.url(), key, state))
                 .invoke(dropped -> replayed.increment())
+                .invoke(dropped -> replicas.all().stream().filter(other -> other != holder && other != target)
+                        .forEach(other -> other.dropHint(target.url(), key, state).subscribe().with(x -> {
+                        }, f -> {
+                        })))
                 .replaceWith(1L);
     }
 
-    /** Refreshes the backlog gauge: per node, the most hints any holder keeps for it. */
+    /**
+     * Refreshes the backlog gauge: per node, the most hints any holder keeps for it. Null (and the
+     * gauge left as it was) when a holder did not answer, since its hints cannot be counted.
+     */
     public Uni<Long> refreshBacklog() {
         return Multi.createFrom().iterable(replicas.all())
                 .onItem().transformToUniAndMerge(this::backlogFor)
                 .collect().with(Collectors.summingLong(Long::longValue))
-                .invoke(backlog::set);
+                .invoke(backlog::set)
+                .onFailure().recoverWithNull();
     }
 
     /**
      * Hints waiting for {@code target}, each counted once: every holder of a write keeps the same
-     * hint, so this is the largest count any holder that answers keeps.
+     * hint, so this is the largest count any holder keeps. Fails when a holder does not answer.
      */
     public Uni<Long> backlogFor(ReplicaNode target) {
         return Multi.createFrom().iterable(replicas.all())
                 .filter(holder -> holder != target)
                 .onItem().transformToUniAndMerge(holder -> holder.command(Command.HLEN, ReplicaNode.HINTS + target.url())
-                        .map(Response::toLong)
-                        .onFailure().recoverWithItem(0L))
+                        .map(Response::toLong))
                 .collect().with(Collectors.reducing(0L, Math::max));
     }
 }

@@ -1,12 +1,15 @@
 package dev.ordersaga.gateway.node;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
@@ -27,18 +30,23 @@ final class NodeLink {
 
     private final String url;
     private final Redis client;
+    private final long timeoutNanos;
     private final AtomicReference<Future<RedisConnection>> connection = new AtomicReference<>();
+    /** Set when the current connection was closed because a command outwaited the node timeout. */
+    private final AtomicReference<boolean[]> timedOut = new AtomicReference<>(new boolean[1]);
     /** Send times (nanos) of the commands in flight on the current connection, oldest first. */
     private final ArrayDeque<long[]> inFlight = new ArrayDeque<>();
 
-    NodeLink(String url, Redis client) {
+    NodeLink(String url, Redis client, long timeoutNanos) {
         this.url = url;
         this.client = client;
+        this.timeoutNanos = timeoutNanos;
     }
 
     /** Sends one command; fails when the connection cannot be had or dies before the answer. */
     Future<Response> send(Request request) {
-        return connected().compose(conn -> {
+        return connected().recover(e -> Future.failedFuture(NodeFailure.unreachable(url, e))).compose(conn -> {
+            boolean[] generation = timedOut.get();
             long[] sent = { System.nanoTime() };
             synchronized (inFlight) {
                 inFlight.addLast(sent);
@@ -50,7 +58,7 @@ final class NodeLink {
                         inFlight.pollFirst();
                     }
                 }
-            });
+            }).recover(e -> Future.failedFuture(generation[0] ? NodeFailure.timedOut(url) : e));
         });
     }
 
@@ -63,7 +71,7 @@ final class NodeLink {
         if (!connection.compareAndSet(current, promise.future())) {
             return connected();
         }
-        client.connect().onComplete(ar -> {
+        client.connect().compose(this::loadScripts).onComplete(ar -> {
             if (ar.succeeded()) {
                 RedisConnection conn = ar.result();
                 conn.exceptionHandler(e -> drop(promise.future(), "failed: " + e));
@@ -76,11 +84,23 @@ final class NodeLink {
         return promise.future();
     }
 
+    /** Makes sure the node has every script before the connection is used (a restarted node has none). */
+    private Future<RedisConnection> loadScripts(RedisConnection conn) {
+        List<Request> loads = new ArrayList<>();
+        for (Scripts script : Scripts.values()) {
+            loads.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source));
+        }
+        return conn.batch(loads).map(loaded -> conn).recover(e -> {
+            conn.close();
+            return Future.failedFuture(e);
+        });
+    }
+
     /**
-     * Closes the connection if its oldest command has waited longer than {@code timeoutNanos}.
+     * Closes the connection if its oldest command has waited longer than the link's timeout.
      * Called periodically; cheap when nothing waits.
      */
-    void sweep(long now, long timeoutNanos) {
+    void sweep(long now) {
         long oldest;
         synchronized (inFlight) {
             long[] head = inFlight.peekFirst();
@@ -88,7 +108,8 @@ final class NodeLink {
         }
         if (oldest != 0 && now - oldest > timeoutNanos) {
             Future<RedisConnection> current = connection.get();
-            if (current != null) {
+            if (current != null && connection.get() == current) {
+                timedOut.getAndSet(new boolean[1])[0] = true;
                 drop(current, "no answer within the node timeout");
             }
         }

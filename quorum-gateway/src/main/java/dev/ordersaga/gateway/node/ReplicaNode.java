@@ -33,6 +33,7 @@ import io.vertx.redis.client.Response;
 public final class ReplicaNode {
 
     private static final Logger LOG = Logger.getLogger(ReplicaNode.class);
+    private static final int BULK_TIMEOUT_FACTOR = 10;
 
     /** Prefix of the keys that hold values. */
     public static final String KV = "kv:";
@@ -42,7 +43,12 @@ public final class ReplicaNode {
     private final int index;
     private final String url;
     private final Redis client;
+    /** Commands larger than this go to the bulk link, so they never hold up small ones. */
+    static final int BULK_BYTES = 64 * 1024;
+
     private final List<NodeLink> links = new ArrayList<>();
+    /** Pipelined connection for large commands, with a longer timeout ({@value #BULK_TIMEOUT_FACTOR} node timeouts). */
+    private final NodeLink bulk;
     private final AtomicInteger next = new AtomicInteger();
     private final TypedGuard<Uni<Response>> guard;
     private final Timer latency;
@@ -51,6 +57,9 @@ public final class ReplicaNode {
     private final AtomicLong lastFailure = new AtomicLong();
     private final AtomicReference<Boolean> up = new AtomicReference<>();
     private final long timeoutNanos;
+    /** This node's clock minus ours, in microseconds, as last measured with TIME. */
+    private volatile long clockOffsetMicros;
+    private volatile boolean clockKnown;
 
     ReplicaNode(int index, String url, Redis client, int connections, long timeoutMillis, long breakerDelayMillis,
             MeterRegistry registry) {
@@ -59,8 +68,9 @@ public final class ReplicaNode {
         this.client = client;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         for (int i = 0; i < connections; i++) {
-            links.add(new NodeLink(url, client));
+            links.add(new NodeLink(url, client, timeoutNanos));
         }
+        this.bulk = new NodeLink(url, client, timeoutNanos * BULK_TIMEOUT_FACTOR);
         this.latency = Timer.builder("gateway.node.latency").tag("node", url).publishPercentiles(0.5, 0.99)
                 .register(registry);
         this.guard = TypedGuard.create(new TypeLiteral<Uni<Response>>() {
@@ -101,34 +111,67 @@ public final class ReplicaNode {
         Request r = script(Scripts.WRITE, 5)
                 .arg(ReplicaNode.KV + key).arg(tree(leaves)).arg(members(leaves, bucket)).arg("gw:actor").arg("gw:counter")
                 .arg(key).arg(bucket).arg(UUID.randomUUID().toString()).arg(context).arg(value).arg(contentType)
-                .arg(deleted ? "1" : "0").arg(acceptedAt).arg(writer).arg(maxSiblings).arg(maxBytes);
-        return run(r, Scripts.WRITE);
+                .arg(deleted ? "1" : "0").arg(acceptedAt).arg(writer).arg(maxSiblings).arg(maxBytes)
+                .arg(deadlineMicros(value.length() + context.length() > BULK_BYTES));
+        return run(r, Scripts.WRITE, value.length() + context.length()).map(res -> {
+            if ("late".equals(res.get(0).toString())) {
+                throw NodeFailure.late(url);
+            }
+            return res;
+        });
+    }
+
+    /**
+     * The latest time, on this node's clock, at which it may still apply a write sent now: half the
+     * node timeout from now, so that a write applied in time is answered before the gateway gives up.
+     * Zero (no deadline) until the clock offset is known.
+     */
+    private long deadlineMicros(boolean large) {
+        if (!clockKnown) {
+            return 0;
+        }
+        long timeout = TimeUnit.NANOSECONDS.toMicros(timeoutNanos) * (large ? BULK_TIMEOUT_FACTOR : 1);
+        return System.currentTimeMillis() * 1000 + clockOffsetMicros + timeout / 2;
+    }
+
+    /** Measures this node's clock offset with TIME (halfway through the round trip). */
+    void syncClock() {
+        long before = System.currentTimeMillis() * 1000;
+        call(Request.cmd(Command.TIME)).subscribe().with(r -> {
+            long after = System.currentTimeMillis() * 1000;
+            long node = r.get(0).toLong() * 1_000_000 + r.get(1).toLong();
+            if (after - before < TimeUnit.NANOSECONDS.toMicros(timeoutNanos) / 4) {
+                clockOffsetMicros = node - (before + after) / 2;
+                clockKnown = true;
+            }
+        }, f -> {
+        });
     }
 
     /** Joins a state into this node's copy of a key; true when it changed. */
     public Uni<Boolean> join(String key, int leaves, int bucket, Buffer state) {
         Request r = script(Scripts.JOIN, 3).arg(KV + key).arg(tree(leaves)).arg(members(leaves, bucket))
                 .arg("kv").arg(state).arg(key).arg(bucket);
-        return run(r, Scripts.JOIN).map(res -> res.toLong() == 1L);
+        return run(r, Scripts.JOIN, state.length()).map(res -> res.toLong() == 1L);
     }
 
     /** Joins a state into the hint this node keeps of {@code key} for {@code target}. */
     public Uni<Boolean> joinHint(String target, String key, Buffer state) {
         Request r = script(Scripts.JOIN, 1).arg(HINTS + target).arg("hint").arg(state).arg(key);
-        return run(r, Scripts.JOIN).map(res -> res.toLong() == 1L);
+        return run(r, Scripts.JOIN, state.length()).map(res -> res.toLong() == 1L);
     }
 
     /** Drops the hint of {@code key} for {@code target} if it still holds {@code replayed}. */
     public Uni<Boolean> dropHint(String target, String key, Buffer replayed) {
         Request r = script(Scripts.DROP_HINT, 1).arg(HINTS + target).arg(key).arg(replayed);
-        return run(r, Scripts.DROP_HINT).map(res -> res.toLong() == 1L);
+        return run(r, Scripts.DROP_HINT, replayed.length()).map(res -> res.toLong() == 1L);
     }
 
     /** Removes a key that holds only {@code expected} (a lone tombstone). */
     public Uni<Boolean> reap(String key, int leaves, int bucket, Buffer expected) {
         Request r = script(Scripts.REAP, 3).arg(KV + key).arg(tree(leaves)).arg(members(leaves, bucket))
                 .arg(expected).arg(key).arg(bucket);
-        return run(r, Scripts.REAP).map(res -> res.toLong() == 1L);
+        return run(r, Scripts.REAP, expected.length()).map(res -> res.toLong() == 1L);
     }
 
     /** Adds keys (with their buckets) to the Merkle index; returns how many exist. */
@@ -140,7 +183,7 @@ public final class ReplicaNode {
         for (int i = 0; i < keys.size(); i++) {
             r.arg(keys.get(i)).arg(buckets.get(i));
         }
-        return run(r, Scripts.INDEX).map(Response::toLong);
+        return run(r, Scripts.INDEX, 0).map(Response::toLong);
     }
 
     /** A key's stored state, or null when absent. */
@@ -152,7 +195,8 @@ public final class ReplicaNode {
     public Uni<List<Buffer>> mget(List<String> keys) {
         Request r = Request.cmd(Command.MGET);
         keys.forEach(k -> r.arg(KV + k));
-        return call(r).map(res -> {
+        NodeLink link = keys.size() > 16 ? bulk : link(0);
+        return guarded(() -> link.send(r)).map(res -> {
             List<Buffer> out = new ArrayList<>(res.size());
             for (Response v : res) {
                 out.add(v == null ? null : v.toBuffer());
@@ -188,17 +232,29 @@ public final class ReplicaNode {
         return Request.cmd(Command.EVALSHA).arg(script.sha).arg(keys);
     }
 
-    /** EVALSHA; a node that does not have the script yet (new, or restarted) gets it once by EVAL. */
-    private Uni<Response> run(Request evalsha, Scripts script) {
-        return call(evalsha).onFailure(f -> String.valueOf(f.getMessage()).startsWith("NOSCRIPT"))
-                .recoverWithUni(() -> call(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source))
-                        .chain(() -> call(evalsha)));
+    /**
+     * EVALSHA. Every connection loads the scripts when it opens; should a node still not have one
+     * (its scripts were flushed), it is loaded and the call made again, within the same guarded call.
+     */
+    private Uni<Response> run(Request evalsha, Scripts script, int bytes) {
+        NodeLink link = link(bytes);
+        return guarded(() -> link.send(evalsha).recover(f -> String.valueOf(f.getMessage()).startsWith("NOSCRIPT")
+                ? link.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source)).compose(loaded -> link.send(evalsha))
+                : io.vertx.core.Future.failedFuture(f)));
+    }
+
+    private NodeLink link(int bytes) {
+        return bytes > BULK_BYTES ? bulk : links.get(Math.floorMod(next.getAndIncrement(), links.size()));
     }
 
     private Uni<Response> call(Request request) {
+        NodeLink link = link(0);
+        return guarded(() -> link.send(request));
+    }
+
+    private Uni<Response> guarded(java.util.function.Supplier<io.vertx.core.Future<Response>> send) {
         long start = System.nanoTime();
-        NodeLink link = links.get(Math.floorMod(next.getAndIncrement(), links.size()));
-        return guard.get(() -> Uni.createFrom().completionStage(() -> link.send(request).toCompletionStage()))
+        return guard.get(() -> Uni.createFrom().completionStage(() -> send.get().toCompletionStage()))
                 .invoke(ok -> {
                     lastOk.set(System.nanoTime());
                     latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -212,7 +268,8 @@ public final class ReplicaNode {
 
     /** Closes connections whose oldest command has waited past the node timeout. */
     void sweep(long now) {
-        links.forEach(l -> l.sweep(now, timeoutNanos));
+        links.forEach(l -> l.sweep(now));
+        bulk.sweep(now);
     }
 
     private void changed(boolean nowUp, Throwable cause) {
@@ -235,6 +292,7 @@ public final class ReplicaNode {
 
     void close() {
         links.forEach(NodeLink::close);
+        bulk.close();
         client.close();
     }
 }

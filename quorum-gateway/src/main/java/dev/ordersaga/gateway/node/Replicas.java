@@ -27,6 +27,8 @@ import dev.ordersaga.gateway.GatewayConfig;
 public class Replicas {
 
     private static final long SWEEP_EVERY_MS = 50;
+    /** Node clocks are measured every 2 s (they feed the deadlines of writes). */
+    private static final long CLOCK_EVERY_SWEEPS = 40;
 
     private final List<ReplicaNode> nodes = new ArrayList<>();
     private final Vertx vertx;
@@ -42,7 +44,7 @@ public class Replicas {
             String url = config.nodes().get(i).trim();
             RedisOptions options = new RedisOptions()
                     .setConnectionString(url)
-                    .setMaxPoolSize(2 * config.nodeConnections() + 2)
+                    .setMaxPoolSize(2 * config.nodeConnections() + 4)
                     .setMaxPoolWaiting(1024)
                     .setMaxWaitingHandlers(16384);
             options.getNetClientOptions()
@@ -52,9 +54,14 @@ public class Replicas {
             nodes.add(new ReplicaNode(i, url, Redis.createClient(vertx, options), config.nodeConnections(),
                     config.nodeTimeout().toMillis(), config.breakerDelay().toMillis(), registry));
         }
+        long[] sweeps = { 0 };
+        nodes.forEach(ReplicaNode::syncClock);
         this.sweeper = vertx.setPeriodic(SWEEP_EVERY_MS, id -> {
             long now = System.nanoTime();
             nodes.forEach(n -> n.sweep(now));
+            if (++sweeps[0] % CLOCK_EVERY_SWEEPS == 0) {
+                nodes.forEach(ReplicaNode::syncClock);
+            }
         });
     }
 

@@ -22,6 +22,7 @@ import dev.ordersaga.gateway.antientropy.MerkleTree;
 import dev.ordersaga.gateway.causality.KeyState;
 import dev.ordersaga.gateway.causality.VersionVector;
 import dev.ordersaga.gateway.hints.HintedHandoff;
+import dev.ordersaga.gateway.node.NodeFailure;
 import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.node.Replicas;
 import dev.ordersaga.gateway.store.StateCodec;
@@ -105,12 +106,23 @@ public class QuorumCoordinator {
                 .onFailure(f -> !(f instanceof SiblingBoundException)).recoverWithUni(f -> {
                     List<String> failedSoFar = new ArrayList<>(failed);
                     failedSoFar.add(node.url());
+                    if (!certainlyNotApplied(f)) {
+                        // The node may apply it yet: asking another would write it twice, under two dots.
+                        return Uni.createFrom().failure(lost("write", w, 0, failedSoFar)
+                                .with("outcome", "unknown: " + node.url() + " did not answer in time and may have applied it"));
+                    }
                     if (order.size() - attempt - 1 < w) {
                         return Uni.createFrom().failure(lost("write", w, 0, failedSoFar));
                     }
                     LOG.debugf("node %s did not accept a write of %s (%s), trying the next", node.url(), write.key(), f);
                     return accept(write, bucket, order, attempt + 1, w, failedSoFar);
                 });
+    }
+
+    /** Whether a failed accept surely wrote nothing (so another node may be asked). */
+    private static boolean certainlyNotApplied(Throwable f) {
+        return f instanceof NodeFailure nf && !nf.maybeApplied()
+                || f instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
     }
 
     private Accepted accepted(ReplicaNode node, Response response) {

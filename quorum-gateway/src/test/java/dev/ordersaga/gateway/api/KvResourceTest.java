@@ -53,7 +53,7 @@ class KvResourceTest {
     void restartNodes() {
         RedisNodesResource.nodes().forEach(n -> n.start());
         // Wait until every node's breaker lets calls through again.
-        await().atMost(WAIT).until(() -> put("probe", "p", null, "all").statusCode() == 204);
+        await().atMost(WAIT).until(() -> put("probe-" + UUID.randomUUID(), "p", null, "all").statusCode() == 204);
     }
 
     private static String key() {
@@ -228,6 +228,37 @@ class KvResourceTest {
     }
 
     @Test
+    void concurrentLargeBlindWritesToOneKeyNeitherWedgeItNorStarveOtherKeys() throws Exception {
+        String k = key();
+        byte[] mb = new byte[1024 * 1024 - 64];
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> large = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                large.add(pool.submit(() -> given().contentType("application/octet-stream").body(mb).put("/kv/" + k)
+                        .statusCode()));
+            }
+            List<Integer> others = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                others.add(put(key(), "small", null, null).statusCode());
+            }
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var f : large) {
+                statuses.add(f.get());
+            }
+            assertThat(others).as("writes to other keys meanwhile").containsOnly(204);
+            assertThat(statuses).as("large blind writes: taken, or refused past the key's bound").containsOnly(204, 409)
+                    .contains(409);
+        } finally {
+            pool.shutdown();
+        }
+        Response siblings = get(k, null);
+        siblings.then().statusCode(300);
+        put(k, "resolved", siblings.header("X-Context"), null).then().statusCode(204);
+        get(k, "all").then().statusCode(200).body(equalTo("resolved"));
+    }
+
+    @Test
     void withOneNodeStoppedEveryAcknowledgedWriteIsReadBackAndHintsAreKeptOnBothOtherNodes() {
         RedisNodesResource.node(2).stop();
         String k = key();
@@ -293,14 +324,14 @@ class KvResourceTest {
         RedisNodesResource.node(0).stop();
         put(missed, "keep-me", null, null).then().statusCode(204);
         RedisNodesResource.node(0).start();
-        await().atMost(WAIT).until(() -> put("probe", "p", null, "all").statusCode() == 204);
+        await().atMost(WAIT).until(() -> put("probe-" + UUID.randomUUID(), "p", null, "all").statusCode() == 204);
         RedisNodesResource.node(2).stop();
         put(stale, "second", staleContext, null).then().statusCode(204);
         RedisNodesResource.node(2).start();
         for (int n = 0; n < 3; n++) {
             onNode(n, "DEL", "hints:" + RedisNodesResource.node(0).url(), "hints:" + RedisNodesResource.node(2).url());
         }
-        await().atMost(WAIT).until(() -> put("probe", "p", null, "all").statusCode() == 204);
+        await().atMost(WAIT).until(() -> put("probe-" + UUID.randomUUID(), "p", null, "all").statusCode() == 204);
         assertThat(onNode(0, missed).isEmpty()).isTrue();
         assertThat(valuesOnNode(2, stale)).containsExactly("first");
         given().get("/integrity").then().statusCode(200).body("equal", equalTo(false)).body("complete", equalTo(true))

@@ -1,0 +1,316 @@
+package dev.ordersaga.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.ordersaga.check.KvClient;
+import dev.ordersaga.check.KvHistory;
+import dev.ordersaga.check.KvHistory.Outcome;
+import dev.ordersaga.testsupport.Ports;
+import dev.ordersaga.testsupport.RedisNode;
+import dev.ordersaga.testsupport.ServiceProcess;
+
+/**
+ * Recorded histories against two packaged gateways over three real redis-server processes, each
+ * checked by {@link KvHistory} (no acknowledged write lost, no stale read, no phantom, a register
+ * where one writer writes with its own read context), under every fault the store must survive:
+ * none, a node killed with SIGKILL (its append-only file kept), a node wiped, a node paused with
+ * SIGSTOP past the node timeout, and a gateway killed with SIGKILL.
+ *
+ * <p>Three workloads run at once: blind writers beside readers that resolve siblings with the
+ * context they read (hot keys), one writer per key that always writes with its own read's context
+ * (a register), and large values. The checker is shown to fail: the same load at W=1, R=1, without
+ * hints, anti-entropy or repairs of late nodes, reports stale reads once a killed node comes back.
+ */
+class GatewayHistoryIT {
+
+    private static final String SECRET = "history-it-internal-secret";
+    private static final Duration LOAD = Duration.ofSeconds(7);
+    private static final List<RedisNode> nodes = new ArrayList<>();
+    private static final List<ServiceProcess> gateways = new ArrayList<>();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static Path root;
+    private static Path logs;
+
+    @BeforeAll
+    static void start() throws Exception {
+        root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
+        logs = root.resolve("system-tests/target/stack-logs/gateway-history");
+        Path dir = Files.createTempDirectory("gateway-history-");
+        for (int i = 0; i < 3; i++) {
+            nodes.add(new RedisNode(Ports.free(), dir.resolve("redis-" + i)).start());
+        }
+        gateways.add(gateway("history-a").start());
+        gateways.add(gateway("history-b").start());
+    }
+
+    private static ServiceProcess gateway(String id) {
+        return new ServiceProcess(id, ServiceProcess.jarOf(root, "quorum-gateway"), Ports.free(), logs)
+                .env("GATEWAY_NODES", nodes.stream().map(RedisNode::url).collect(Collectors.joining(",")))
+                .env("GATEWAY_ID", id)
+                .env("GATEWAY_BREAKER_DELAY", "300ms")
+                .env("GATEWAY_HINTS_REPLAY_EVERY", "1s")
+                .env("GATEWAY_ANTI_ENTROPY_EVERY", "2s")
+                .env("INTERNAL_SECRET", SECRET)
+                .env("GATEWAY_CONTEXT_KEYS", "h1=history-it-context-key");
+    }
+
+    @AfterAll
+    static void stop() {
+        gateways.forEach(ServiceProcess::stop);
+        nodes.forEach(RedisNode::stop);
+    }
+
+    @Test
+    void noFault() throws Exception {
+        assertClean(run("none", () -> {
+        }, () -> {
+        }, gateways, ""));
+    }
+
+    @Test
+    void aNodeKilledWithItsAppendOnlyFileKept() throws Exception {
+        assertClean(run("node-killed", () -> nodes.get(1).kill(), () -> nodes.get(1).start(), gateways, ""));
+    }
+
+    @Test
+    void aNodeWiped() throws Exception {
+        assertClean(run("node-wiped", () -> nodes.get(2).wipe(), () -> nodes.get(2).start(), gateways, ""));
+    }
+
+    @Test
+    void aNodePausedPastTheNodeTimeout() throws Exception {
+        assertClean(run("node-paused", () -> nodes.get(0).pause(), () -> nodes.get(0).resume(), gateways, ""));
+    }
+
+    @Test
+    void aGatewayKilled() throws Exception {
+        assertClean(run("gateway-killed", () -> gateways.get(1).kill(), () -> gateways.get(1).start(), gateways, ""));
+    }
+
+    /** The negative control: without quorums (W=1, R=1) and without repair, the checker reports stale reads. */
+    @Test
+    void theCheckerReportsViolationsAtWOneROne() throws Exception {
+        List<ServiceProcess> weak = new ArrayList<>();
+        for (String id : List.of("weak-a", "weak-b")) {
+            weak.add(gateway(id).env("GATEWAY_W", "1").env("GATEWAY_R", "1")
+                    .env("GATEWAY_HINTS_REPLAY_EVERY", "1h").env("GATEWAY_ANTI_ENTROPY_EVERY", "1h")
+                    .env("GATEWAY_MAX_READ_REPAIRS", "0").start());
+        }
+        try {
+            KvHistory history = run("weak", () -> nodes.get(1).kill(), () -> nodes.get(1).start(), weak, "?r=1&w=1");
+            List<KvHistory.Violation> violations = history.check();
+            assertThat(violations).as("W=1, R=1 with a node that missed writes must show stale reads")
+                    .anyMatch(v -> v.property().equals("stale read"));
+        } finally {
+            weak.forEach(ServiceProcess::stop);
+            heal();
+        }
+    }
+
+    private static void assertClean(KvHistory history) {
+        List<KvHistory.Violation> violations = history.check();
+        assertThat(history.count(true, Outcome.OK)).as("acknowledged writes").isGreaterThan(50);
+        assertThat(violations).as("violations (first 20)").isEmpty();
+    }
+
+    /**
+     * Runs the three workloads through {@code through} for {@link #LOAD}, with {@code fault} applied
+     * from 2 s to 4.5 s, then heals, lets hints and anti-entropy settle, and records the final read of
+     * every key from every node.
+     */
+    private static KvHistory run(String name, Runnable fault, Runnable healFault, List<ServiceProcess> through,
+            String query) throws Exception {
+        KvHistory history = new KvHistory();
+        KvClient client = new KvClient(HTTP, "Bearer " + SECRET, history, Duration.ofSeconds(5));
+        String prefix = name + "-" + System.nanoTime() + "-";
+        List<String> hot = List.of(prefix + "hot-0", prefix + "hot-1");
+        List<String> registers = List.of(prefix + "reg-0", prefix + "reg-1");
+        String large = prefix + "large";
+        registers.forEach(history::register);
+        String g0 = through.get(0).url();
+        String g1 = through.get(1).url();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger names = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<?>> clients = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            String id = "blind-" + c;
+            String key = hot.get(c % 2);
+            clients.add(pool.submit(() -> {
+                while (!stop.get()) {
+                    client.write(id, g0, key, id + "-" + names.incrementAndGet(), 0, null, query);
+                }
+            }));
+        }
+        for (int c = 0; c < 2; c++) {
+            String id = "resolver-" + c;
+            String key = hot.get(c);
+            clients.add(pool.submit(() -> {
+                while (!stop.get()) {
+                    KvClient.Read read = client.read(id, g1, key, query);
+                    if (read.ok()) {
+                        client.write(id, g1, key, id + "-" + names.incrementAndGet(), 0, read, query);
+                    }
+                }
+            }));
+        }
+        for (int c = 0; c < 2; c++) {
+            String id = "register-" + c;
+            String key = registers.get(c);
+            String gateway = c == 0 ? g0 : g1;
+            clients.add(pool.submit(() -> {
+                int n = 0;
+                while (!stop.get()) {
+                    KvClient.Read read = client.read(id, gateway, key, query);
+                    if (read.ok()) {
+                        client.write(id, gateway, key, id + "-" + n++, 0, read, query);
+                    }
+                }
+            }));
+        }
+        for (int c = 0; c < 3; c++) {
+            String id = "reader-" + c;
+            clients.add(pool.submit(() -> {
+                List<String> keys = new ArrayList<>(hot);
+                keys.addAll(registers);
+                keys.add(large);
+                int i = 0;
+                while (!stop.get()) {
+                    String gateway = i % 2 == 0 ? g0 : g1;
+                    client.read(id, gateway, keys.get(i++ % keys.size()), query);
+                }
+            }));
+        }
+        clients.add(pool.submit(() -> {
+            while (!stop.get()) {
+                client.write("large-blind", g0, large, "large-blind-" + names.incrementAndGet(), 256 * 1024, null, query);
+            }
+        }));
+        clients.add(pool.submit(() -> {
+            while (!stop.get()) {
+                KvClient.Read read = client.read("large-resolver", g1, large, query);
+                if (read.ok()) {
+                    client.write("large-resolver", g1, large, "large-resolver-" + names.incrementAndGet(), 512 * 1024,
+                            read, query);
+                }
+            }
+        }));
+        // Keys written once while the fault is on, then only read: a node that missed them stays
+        // behind unless hints, anti-entropy or read repair bring them.
+        List<String> cold = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            cold.add(prefix + "cold-" + i);
+        }
+        long start = System.nanoTime();
+        clients.add(pool.submit(() -> {
+            waitUntil(start, Duration.ofMillis(2300));
+            for (int i = 0; i < cold.size(); i++) {
+                client.write("cold-writer", i % 2 == 0 ? g0 : g1, cold.get(i), "cold-" + i, 0, null, query);
+            }
+            int i = 0;
+            while (!stop.get()) {
+                client.read("cold-reader", i % 2 == 0 ? g0 : g1, cold.get(i++ % cold.size()), query);
+            }
+            return null;
+        }));
+        waitUntil(start, Duration.ofSeconds(2));
+        fault.run();
+        waitUntil(start, Duration.ofMillis(4500));
+        healFault.run();
+        waitUntil(start, LOAD);
+        stop.set(true);
+        for (Future<?> f : clients) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        settle(through);
+        List<String> keys = new ArrayList<>(hot);
+        keys.addAll(registers);
+        keys.add(large);
+        keys.addAll(cold);
+        for (String key : keys) {
+            KvClient.Read end = finalRead(client, through.get(0).url(), key);
+            history.finalRead(key, end.values());
+        }
+        List<KvHistory.Violation> violations = history.check();
+        System.out.printf("history %s: %d writes acknowledged, %d refused, %d unknown; %d reads; %d violations%n", name,
+                history.count(true, Outcome.OK), history.count(true, Outcome.FAILED), history.count(true, Outcome.UNKNOWN),
+                history.ops().stream().filter(o -> !o.write()).count(), violations.size());
+        violations.stream().limit(20).forEach(v -> System.out.println("  " + v));
+        return history;
+    }
+
+    private static void waitUntil(long start, Duration at) throws InterruptedException {
+        long left = start + at.toNanos() - System.nanoTime();
+        if (left > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    /** Every node up, every gateway answering, no hint waiting, and the nodes' Merkle roots equal. */
+    private static void settle(List<ServiceProcess> through) {
+        heal();
+        for (ServiceProcess g : through) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                String flushed = call(g, "POST", "/flush_hinted");
+                return flushed != null && flushed.contains("\"backlog\":0");
+            });
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            call(through.get(0), "POST", "/repair");
+            String integrity = call(through.get(0), "GET", "/integrity");
+            return integrity != null && integrity.contains("\"equal\":true");
+        });
+    }
+
+    private static void heal() {
+        nodes.forEach(RedisNode::start);
+        gateways.forEach(ServiceProcess::start);
+    }
+
+    /** A read from every node, repeated until it answers. */
+    private static KvClient.Read finalRead(KvClient client, String gateway, String key) {
+        AtomicLong attempts = new AtomicLong();
+        KvClient.Read[] last = { KvClient.Read.NONE };
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            attempts.incrementAndGet();
+            last[0] = client.read("final", gateway, key, "?r=all");
+            return last[0].ok();
+        });
+        return last[0];
+    }
+
+    private static String call(ServiceProcess g, String method, String path) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(g.url() + path))
+                    .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + SECRET)
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}
