@@ -45,6 +45,8 @@ public class OrderRepository {
             + " FROM orders WHERE customer_id = $1 ORDER BY created_at DESC, id LIMIT $2";
     private static final String CUSTOMER_VERSION_OF = "SELECT last_seq FROM outbox_sequence"
             + " WHERE destination = 'replica' AND aggregate_id = $1";
+    private static final String BY_CUSTOMER = "SELECT " + COLUMNS
+            + " FROM orders WHERE customer_id = $1 ORDER BY created_at DESC, id LIMIT $2";
 
     private final Pool pool;
 
@@ -87,6 +89,12 @@ public class OrderRepository {
                     }
                     return new Seen<>(list, version);
                 });
+    }
+
+    /** A customer's newest orders, in {@code tx}. */
+    public Uni<List<Order>> byCustomer(SqlConnection tx, String customerId, int limit) {
+        return tx.preparedQuery(BY_CUSTOMER).execute(Tuple.of(customerId, limit))
+                .map(rows -> rows.stream().map(Order::from).toList());
     }
 
     /** The customer's version as of {@code tx}. */

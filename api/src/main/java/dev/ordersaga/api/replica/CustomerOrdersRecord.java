@@ -32,12 +32,27 @@ public record CustomerOrdersRecord(String customerId, long version, List<Long> a
     public static final Comparator<Order> NEWEST_FIRST = Comparator.comparing(Order::createdAt).reversed()
             .thenComparing(o -> o.id().toString());
 
+    /**
+     * Versions kept in {@code ahead} at most. Past it the highest are let go: the record then claims
+     * less than it holds (it looks behind, and reads fall back to the primary until the reconciler's
+     * snapshot fills the gap), never more.
+     */
+    public static final int MAX_AHEAD = 256;
+
     public static String key(String customerId) {
         return "customer-orders:" + customerId;
     }
 
     public static CustomerOrdersRecord empty(String customerId) {
         return new CustomerOrdersRecord(customerId, 0, List.of(), false, List.of());
+    }
+
+    /**
+     * This record with a snapshot applied: the customer's newest orders as of customer version
+     * {@code snapshotVersion}, so every change up to it is reflected.
+     */
+    public CustomerOrdersRecord applySnapshot(long snapshotVersion, List<Order> newest, boolean more, int max) {
+        return merge(this, new CustomerOrdersRecord(customerId, snapshotVersion, List.of(), more, newest), max);
     }
 
     /** This record with one change applied: {@code order} as produced by customer version {@code changeVersion}. */
@@ -55,6 +70,9 @@ public record CustomerOrdersRecord(String customerId, long version, List<Long> a
         ahead.headSet(version, true).clear();
         while (!ahead.isEmpty() && ahead.first() == version + 1) {
             version = ahead.pollFirst();
+        }
+        while (ahead.size() > MAX_AHEAD) {
+            ahead.pollLast();
         }
         Map<UUID, Order> byId = new HashMap<>();
         for (Order o : a.orders) {

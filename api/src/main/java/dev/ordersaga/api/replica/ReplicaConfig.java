@@ -22,4 +22,13 @@ public interface ReplicaConfig {
     /** {@code REPLICA_READ_TIMEOUT_MS}: how long a session read waits for the replica before it reads the primary. */
     @WithDefault("300")
     long readTimeoutMs();
+
+    /** {@code REPLICA_RECONCILE_EVERY}: how often the reconciler compares a batch of records with the primary. */
+    @WithDefault("30s")
+    java.time.Duration reconcileEvery();
+
+    /** {@code REPLICA_RECONCILE_BATCH}: customers (and orders) compared per round. */
+    @WithDefault("100")
+    @jakarta.validation.constraints.Min(value = 1, message = "REPLICA_RECONCILE_BATCH must be at least 1")
+    int reconcileBatch();
 }

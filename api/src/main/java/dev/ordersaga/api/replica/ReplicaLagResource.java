@@ -21,7 +21,8 @@ import dev.ordersaga.http.ProblemException;
 
 /**
  * {@code GET /debug/versions}: how far the replica is behind the primary. Versions count changes:
- * the primary's is every change committed, the replica's every change projected; with
+ * the primary's is every change committed, the replica's every change applied to it (a change whose
+ * message waits, is being retried or was dead-lettered is behind); with
  * {@code orderId} or {@code customerId} it also compares that record in both stores.
  */
 @Path("/debug/versions")
@@ -30,10 +31,9 @@ public class ReplicaLagResource {
 
     private static final String TOTALS = """
             SELECT COALESCE((SELECT sum(last_seq) FROM outbox_sequence WHERE destination = 'replica'), 0) AS changes,
-                   count(*) FILTER (WHERE status IN ('pending', 'in_flight')) AS behind,
+                   count(*) AS behind,
                    count(*) FILTER (WHERE status = 'dead') AS dead,
-                   COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'in_flight'))) * 1000, 0)
-                       AS oldest_ms
+                   COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)) * 1000, 0) AS oldest_ms
             FROM outbox WHERE destination = 'replica' AND status <> 'sent'""";
     private static final String ORDER = "SELECT version, customer_id FROM orders WHERE id = $1";
     private static final String CUSTOMER = "SELECT last_seq FROM outbox_sequence WHERE destination = 'replica' AND aggregate_id = $1";

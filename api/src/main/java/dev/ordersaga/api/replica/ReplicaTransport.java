@@ -49,7 +49,13 @@ public class ReplicaTransport implements MessageTransport {
 
     @Override
     public Set<String> types() {
-        return Set.of(OrderChanged.TYPE);
+        return Set.of(OrderChanged.TYPE, CustomerSnapshot.TYPE);
+    }
+
+    /** A read model that misses a change is wrong for good: its messages are never given up on. */
+    @Override
+    public boolean retriesUntilDelivered() {
+        return true;
     }
 
     @Override
@@ -65,6 +71,9 @@ public class ReplicaTransport implements MessageTransport {
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 2000, successThreshold = 2,
             skipOn = PoisonMessageException.class)
     public Uni<Void> deliver(Envelope envelope) {
+        if (CustomerSnapshot.TYPE.equals(envelope.type())) {
+            return snapshot(envelope);
+        }
         Order order;
         try {
             order = mapper.treeToValue(envelope.payload(), OrderChanged.class).order();
@@ -82,6 +91,31 @@ public class ReplicaTransport implements MessageTransport {
                         CustomerOrdersRecord.merger(max),
                         r -> (r == null ? CustomerOrdersRecord.empty(order.customerId()) : r)
                                 .apply(customerVersion, order, max)));
+    }
+
+    /** Applies a customer snapshot: every order's record, then the list, at the snapshot's customer version. */
+    private Uni<Void> snapshot(Envelope envelope) {
+        CustomerSnapshot snapshot;
+        try {
+            snapshot = mapper.treeToValue(envelope.payload(), CustomerSnapshot.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return Uni.createFrom().failure(new PoisonMessageException("unreadable CustomerSnapshot payload: " + e.getMessage()));
+        }
+        if (snapshot == null || snapshot.customerId() == null || snapshot.orders() == null) {
+            return Uni.createFrom().failure(new PoisonMessageException("CustomerSnapshot without a customer"));
+        }
+        long version = envelope.seq();
+        int max = config.listMax();
+        Uni<Void> orders = Uni.createFrom().voidItem();
+        for (Order order : snapshot.orders()) {
+            var record = new OrderRecord(order, version);
+            orders = orders.chain(() -> update(OrderRecord.key(order.id()), OrderRecord.class, OrderRecord::newer,
+                    r -> OrderRecord.newer(r, record)));
+        }
+        return orders.chain(() -> update(CustomerOrdersRecord.key(snapshot.customerId()), CustomerOrdersRecord.class,
+                CustomerOrdersRecord.merger(max),
+                r -> (r == null ? CustomerOrdersRecord.empty(snapshot.customerId()) : r)
+                        .applySnapshot(version, snapshot.orders(), snapshot.truncated(), max)));
     }
 
     /** Read, fold siblings, apply, and write back only when something changed (or siblings need resolving). */

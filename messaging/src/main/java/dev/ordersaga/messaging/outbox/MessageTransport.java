@@ -24,6 +24,16 @@ public interface MessageTransport {
     Uni<Void> deliver(Envelope envelope);
 
     /**
+     * Whether this destination's messages are retried until delivered: never dead-lettered for a
+     * cause that may pass (a timeout, a refused connection, any HTTP status, an open breaker), only
+     * for a message that can never be delivered (unknown type, unreadable payload). For a receiver
+     * whose state must converge, such as a read model, where a lost message is a lost change.
+     */
+    default boolean retriesUntilDelivered() {
+        return false;
+    }
+
+    /**
      * How long after its commit a message may first be sent (zero: at once). A transport uses it to
      * model a lagging receiver on purpose, e.g. a replica that is kept behind to show stale reads.
      */

@@ -71,6 +71,11 @@ public class OutboxPublisher {
             this.limiters.put(t.destination(), limiter);
             Gauge.builder("outbox.deliveries.waiting", limiter, DeliveryLimiter::waiting)
                     .tag("destination", t.destination()).register(registry);
+            // Every counter exists from the start, at zero, so dashboards and alerts see it before its first event.
+            for (ErrorKind kind : ErrorKind.values()) {
+                registry.counter("outbox.delivery.failures", "destination", t.destination(), "errorKind", kind.label());
+            }
+            registry.counter("outbox.retries.past.limit", "destination", t.destination());
         });
         this.backoff = new Backoff(config.backoffBase(), config.backoffCap());
         this.publisherId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
@@ -245,7 +250,11 @@ public class OutboxPublisher {
                 "errorKind", failure.kind().label()).increment();
         // An open breaker means no call was made: that is no attempt, and no reason to give up.
         boolean notAttempted = failure.kind() == ErrorKind.CIRCUIT_OPEN;
-        if (!failure.retryable() || !notAttempted && message.attempts() >= config.maxAttempts()) {
+        MessageTransport transport = transports.get(message.destination());
+        boolean untilDelivered = transport != null && transport.retriesUntilDelivered()
+                && failure.kind() != ErrorKind.POISON;
+        boolean pastLimit = !notAttempted && message.attempts() >= config.maxAttempts();
+        if (!untilDelivered && (!failure.retryable() || pastLimit)) {
             DeliveryFailure last = failure.retryable()
                     ? new DeliveryFailure(failure.kind(), false,
                             "gave up after " + message.attempts() + " attempts: " + failure.detail())
@@ -256,9 +265,17 @@ public class OutboxPublisher {
             failing.computeIfAbsent(message.destination(), d -> new java.util.concurrent.atomic.AtomicBoolean()).set(true);
         }
         long delay = backoff.delayMillis(message.attempts(), ThreadLocalRandom.current()::nextDouble);
-        LogFields.with(fields(message, failure), () -> LOG.warnf(
-                "delivery of %s to %s failed (%s), retry in %d ms", message.type(), message.destination(),
-                failure.detail(), delay));
+        if (untilDelivered && (pastLimit || !failure.retryable())) {
+            registry.counter("outbox.retries.past.limit", "destination", message.destination()).increment();
+            LogFields.with(fields(message, failure), () -> LOG.errorf(
+                    "delivery of %s to %s failed %d times (%s); %s is retried until delivered, next in %d ms",
+                    message.type(), message.destination(), message.attempts(), failure.detail(), message.destination(),
+                    delay));
+        } else {
+            LogFields.with(fields(message, failure), () -> LOG.warnf(
+                    "delivery of %s to %s failed (%s), retry in %d ms", message.type(), message.destination(),
+                    failure.detail(), delay));
+        }
         return repository.markRetry(message.id(), publisherId, delay, failure, notAttempted)
                 .onFailure().recoverWithNull();
     }
