@@ -21,22 +21,22 @@ import io.smallrye.config.WithDefault;
 public interface GatewayConfig {
 
     /** {@code GATEWAY_NODES}: the replica set, comma-separated {@code redis://host:port} URLs. */
-    @NotEmpty(message = "GATEWAY_NODES must list the Redis nodes: comma-separated redis://host:port")
-    @Size(max = 16, message = "GATEWAY_NODES lists more than 16 nodes")
+    @NotEmpty(message = "GATEWAY_NODES=${validatedValue}: must list the Redis nodes: comma-separated redis://host:port")
+    @Size(max = 16, message = "GATEWAY_NODES=${validatedValue}: lists more than 16 nodes")
     List<String> nodes();
 
     /** {@code GATEWAY_ID}: this coordinator's name in logs, /status and the siblings it writes. */
-    @Pattern(regexp = "[A-Za-z0-9._-]{1,64}", message = "GATEWAY_ID must be 1 to 64 letters, digits, '.', '_' or '-'")
+    @Pattern(regexp = "[A-Za-z0-9._-]{1,64}", message = "GATEWAY_ID=${validatedValue}: must be 1 to 64 letters, digits, '.', '_' or '-'")
     String id();
 
     /** {@code GATEWAY_W}: acknowledgements a write needs. */
     @WithDefault("2")
-    @Min(value = 1, message = "GATEWAY_W must be at least 1")
+    @Min(value = 1, message = "GATEWAY_W=${validatedValue}: must be at least 1")
     int w();
 
     /** {@code GATEWAY_R}: answers a read needs. */
     @WithDefault("2")
-    @Min(value = 1, message = "GATEWAY_R must be at least 1")
+    @Min(value = 1, message = "GATEWAY_R=${validatedValue}: must be at least 1")
     int r();
 
     /** {@code GATEWAY_NODE_TIMEOUT}: longest wait for one node; a slower node counts as failed and its connection is replaced. */
@@ -49,8 +49,8 @@ public interface GatewayConfig {
 
     /** {@code GATEWAY_NODE_CONNECTIONS}: pipelined connections to each node. */
     @WithDefault("4")
-    @Min(value = 1, message = "GATEWAY_NODE_CONNECTIONS must be at least 1")
-    @Max(value = 64, message = "GATEWAY_NODE_CONNECTIONS must be at most 64")
+    @Min(value = 1, message = "GATEWAY_NODE_CONNECTIONS=${validatedValue}: must be at least 1")
+    @Max(value = 64, message = "GATEWAY_NODE_CONNECTIONS=${validatedValue}: must be at most 64")
     int nodeConnections();
 
     /** {@code GATEWAY_HINTS_REPLAY_EVERY}: how often hints are replayed to the nodes they are for. */
@@ -63,31 +63,31 @@ public interface GatewayConfig {
 
     /** {@code GATEWAY_MERKLE_LEAVES}: leaves of each node's Merkle tree, a power of two. */
     @WithDefault("1024")
-    @Min(value = 16, message = "GATEWAY_MERKLE_LEAVES must be a power of two from 16 to 65536")
-    @Max(value = 65536, message = "GATEWAY_MERKLE_LEAVES must be a power of two from 16 to 65536")
+    @Min(value = 16, message = "GATEWAY_MERKLE_LEAVES=${validatedValue}: must be a power of two from 16 to 65536")
+    @Max(value = 65536, message = "GATEWAY_MERKLE_LEAVES=${validatedValue}: must be a power of two from 16 to 65536")
     int merkleLeaves();
 
     /** {@code GATEWAY_MAX_VALUE_BYTES}: largest value accepted (and the HTTP body limit of /kv). */
     @WithDefault("1048576")
-    @Min(value = 1, message = "GATEWAY_MAX_VALUE_BYTES must be at least 1")
-    @Max(value = 67108864, message = "GATEWAY_MAX_VALUE_BYTES must be at most 64 MiB")
+    @Min(value = 1, message = "GATEWAY_MAX_VALUE_BYTES=${validatedValue}: must be at least 1")
+    @Max(value = 67108864, message = "GATEWAY_MAX_VALUE_BYTES=${validatedValue}: must be at most 64 MiB")
     int maxValueBytes();
 
     /** {@code GATEWAY_MAX_KEY_LENGTH}: longest key accepted, in characters. */
     @WithDefault("512")
-    @Min(value = 1, message = "GATEWAY_MAX_KEY_LENGTH must be at least 1")
-    @Max(value = 8192, message = "GATEWAY_MAX_KEY_LENGTH must be at most 8192")
+    @Min(value = 1, message = "GATEWAY_MAX_KEY_LENGTH=${validatedValue}: must be at least 1")
+    @Max(value = 8192, message = "GATEWAY_MAX_KEY_LENGTH=${validatedValue}: must be at most 8192")
     int maxKeyLength();
 
     /** {@code GATEWAY_MAX_SIBLINGS}: siblings one key may hold; a write that would add one more is refused (409). */
     @WithDefault("16")
-    @Min(value = 1, message = "GATEWAY_MAX_SIBLINGS must be at least 1")
-    @Max(value = 1024, message = "GATEWAY_MAX_SIBLINGS must be at most 1024")
+    @Min(value = 1, message = "GATEWAY_MAX_SIBLINGS=${validatedValue}: must be at least 1")
+    @Max(value = 1024, message = "GATEWAY_MAX_SIBLINGS=${validatedValue}: must be at most 1024")
     int maxSiblings();
 
     /** {@code GATEWAY_MAX_KEY_BYTES}: bytes one key's siblings may hold together; past it a write that resolves nothing is refused (409). */
     @WithDefault("4194304")
-    @Min(value = 1, message = "GATEWAY_MAX_KEY_BYTES must be at least 1")
+    @Min(value = 1, message = "GATEWAY_MAX_KEY_BYTES=${validatedValue}: must be at least 1")
     long maxKeyBytes();
 
     /**
@@ -96,7 +96,7 @@ public interface GatewayConfig {
      * are always repaired before the read answers.
      */
     @WithDefault("256")
-    @Min(value = 0, message = "GATEWAY_MAX_READ_REPAIRS must be at least 0")
+    @Min(value = 0, message = "GATEWAY_MAX_READ_REPAIRS=${validatedValue}: must be at least 0")
     int maxReadRepairs();
 
     /** {@code GATEWAY_CONTEXT_KEYS}: keys that sign X-Context, comma-separated kid=secret; the first signs, all verify. */

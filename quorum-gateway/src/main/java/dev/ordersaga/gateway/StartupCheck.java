@@ -3,10 +3,12 @@ package dev.ordersaga.gateway;
 import java.time.Duration;
 import java.util.Optional;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -27,7 +29,7 @@ import dev.ordersaga.http.signing.SigningKeys;
 @ApplicationScoped
 public class StartupCheck {
 
-    void onStart(@Observes StartupEvent event, GatewayConfig config,
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, GatewayConfig config,
             @ConfigProperty(name = "internal.secret") Optional<String> secret) {
         check(config, secret).orFail();
     }

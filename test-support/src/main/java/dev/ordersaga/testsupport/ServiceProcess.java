@@ -51,6 +51,7 @@ public final class ServiceProcess implements AutoCloseable {
         return jar;
     }
 
+    /** Sets a variable of the service's environment; null leaves it unset, even if this JVM has it. */
     public ServiceProcess env(String key, String value) {
         env.put(key, value);
         return this;
@@ -104,6 +105,44 @@ public final class ServiceProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return this;
         }
+        launch();
+        awaitReady(Duration.ofSeconds(60));
+        return this;
+    }
+
+    /**
+     * Starts the JVM for a service expected to refuse to start: returns its exit code once it exits,
+     * or fails when it becomes ready instead (it is then stopped) or neither happens in time.
+     */
+    public synchronized int startExpectingExit(Duration timeout) {
+        launch();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
+                    int code = process.exitValue();
+                    process = null;
+                    return code;
+                }
+                if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    stop();
+                    throw new IllegalStateException(name + " started and reported ready; see " + logFile());
+                }
+            } catch (IOException e) {
+                // not listening (yet)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        kill();
+        throw new IllegalStateException(name + " neither exited nor became ready within " + timeout + "; see " + logFile());
+    }
+
+    private void launch() {
         starts++;
         try {
             Files.createDirectories(logDir);
@@ -125,13 +164,17 @@ public final class ServiceProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(logFile().toFile());
-            builder.environment().putAll(env);
+            env.forEach((k, v) -> {
+                if (v == null) {
+                    builder.environment().remove(k);
+                } else {
+                    builder.environment().put(k, v);
+                }
+            });
             process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
-        awaitReady(Duration.ofSeconds(60));
-        return this;
     }
 
     /** Stops gracefully (SIGTERM) and waits for the exit. */

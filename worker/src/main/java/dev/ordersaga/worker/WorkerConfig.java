@@ -12,5 +12,6 @@ public interface WorkerConfig {
      * api's timeout. The job is still done after the caller gave up. 0 turns it off.
      */
     @WithDefault("0")
+    @jakarta.validation.constraints.Min(value = 0, message = "SIM_SLOW_WORKER_MS=${validatedValue}: must be at least 0")
     long slowWorkerMs();
 }

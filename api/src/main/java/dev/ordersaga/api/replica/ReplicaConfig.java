@@ -29,7 +29,7 @@ public interface ReplicaConfig {
 
     /** {@code REPLICA_RECONCILE_BATCH}: customers (and orders) compared per round. */
     @WithDefault("100")
-    @jakarta.validation.constraints.Min(value = 1, message = "REPLICA_RECONCILE_BATCH must be at least 1")
+    @jakarta.validation.constraints.Min(value = 1, message = "REPLICA_RECONCILE_BATCH=${validatedValue}: must be at least 1")
     int reconcileBatch();
 
     /** Guards of the projection's calls to the gateway (REPLICA_CLIENT_...). */
@@ -40,17 +40,17 @@ public interface ReplicaConfig {
 
         /** {@code REPLICA_CLIENT_TIMEOUT_MS}: longest wait for one projection call. */
         @WithDefault("5000")
-        @jakarta.validation.constraints.Min(value = 1, message = "REPLICA_CLIENT_TIMEOUT_MS must be at least 1")
+        @jakarta.validation.constraints.Min(value = 1, message = "REPLICA_CLIENT_TIMEOUT_MS=${validatedValue}: must be at least 1")
         long timeoutMs();
 
         /** {@code REPLICA_CLIENT_RETRIES}: immediate retries of a transient failure. */
         @WithDefault("2")
-        @jakarta.validation.constraints.Min(value = 0, message = "REPLICA_CLIENT_RETRIES must be at least 0")
+        @jakarta.validation.constraints.Min(value = 0, message = "REPLICA_CLIENT_RETRIES=${validatedValue}: must be at least 0")
         int retries();
 
         /** {@code REPLICA_CLIENT_BREAKER_DELAY_MS}: how long the breaker stays open. */
         @WithDefault("2000")
-        @jakarta.validation.constraints.Min(value = 1, message = "REPLICA_CLIENT_BREAKER_DELAY_MS must be at least 1")
+        @jakarta.validation.constraints.Min(value = 1, message = "REPLICA_CLIENT_BREAKER_DELAY_MS=${validatedValue}: must be at least 1")
         long breakerDelayMs();
     }
 }

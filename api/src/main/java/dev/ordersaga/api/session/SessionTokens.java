@@ -1,12 +1,8 @@
 package dev.ordersaga.api.session;
 
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.http.signing.SigningKeys;
@@ -24,9 +20,9 @@ public class SessionTokens {
     private final SessionTokenCodec codec;
     private final Clock clock;
 
-    public SessionTokens(@ConfigProperty(name = "session.token-keys") Optional<String> keys,
-            @ConfigProperty(name = "session.token-ttl", defaultValue = "24h") Duration ttl) {
-        this.codec = new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", keys.orElse(null)), ttl);
+    public SessionTokens(SessionConfig config) {
+        this.codec = new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", config.tokenKeys().orElse(null)),
+                config.tokenTtl());
         this.clock = Clock.systemUTC();
     }
 

@@ -1,0 +1,52 @@
+package dev.ordersaga.api;
+
+import java.util.Optional;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.runtime.StartupEvent;
+
+import dev.ordersaga.api.replica.ReplicaConfig;
+import dev.ordersaga.api.saga.WorkerClientConfig;
+import dev.ordersaga.api.session.SessionConfig;
+import dev.ordersaga.http.InternalSecret;
+import dev.ordersaga.http.config.ConfigCheck;
+import dev.ordersaga.http.config.Urls;
+import dev.ordersaga.http.signing.SigningKeys;
+
+/**
+ * Checks every setting of the api when it starts, before it reports ready: a missing secret, a key
+ * that does not parse, a peer URL that is not one, a value out of range. Each problem is one log
+ * line naming the variable, the value (never a secret's) and the rule; the api then exits.
+ */
+@ApplicationScoped
+public class StartupCheck {
+
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, SessionConfig session, WorkerClientConfig worker, ReplicaConfig replica,
+            @ConfigProperty(name = "gateway.url") String gatewayUrl,
+            @ConfigProperty(name = "internal.secret") Optional<String> secret,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword) {
+        ConfigCheck check = new ConfigCheck("api");
+        check.requireSecret(InternalSecret.acceptable(secret), "INTERNAL_SECRET",
+                "must be set, at least " + InternalSecret.MIN_LENGTH + " characters");
+        check.requireSecret(dbPassword.filter(p -> !p.isBlank()).isPresent(), "QUARKUS_DATASOURCE_PASSWORD", "must be set");
+        check.attempt(() -> SigningKeys.parse("SESSION_TOKEN_KEYS", session.tokenKeys().orElse(null)));
+        check.require(!session.tokenTtl().isNegative() && !session.tokenTtl().isZero(), "SESSION_TOKEN_TTL",
+                session.tokenTtl(), "must be a positive duration");
+        check.require(Urls.http(worker.url()), "WORKER_URL", worker.url(), "must be an http(s)://host[:port] URL");
+        check.require(Urls.http(gatewayUrl), "GATEWAY_URL", gatewayUrl, "must be an http(s)://host[:port] URL");
+        check.require(replica.lagMs() >= 0, "REPLICA_LAG_MS", replica.lagMs(), "must be at least 0");
+        check.require(replica.lagJitterMs() >= 0, "REPLICA_LAG_JITTER_MS", replica.lagJitterMs(), "must be at least 0");
+        check.require(replica.listMax() >= 1 && replica.listMax() <= 1000, "REPLICA_LIST_MAX", replica.listMax(),
+                "must be between 1 and 1000");
+        check.require(replica.readTimeoutMs() >= 1, "REPLICA_READ_TIMEOUT_MS", replica.readTimeoutMs(), "must be at least 1");
+        check.require(!replica.reconcileEvery().isNegative() && !replica.reconcileEvery().isZero(), "REPLICA_RECONCILE_EVERY",
+                replica.reconcileEvery(), "must be a positive duration");
+        check.orFail();
+    }
+}

@@ -1,0 +1,160 @@
+package dev.ordersaga.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.ordersaga.testsupport.Ports;
+import dev.ordersaga.testsupport.PostgresServer;
+import dev.ordersaga.testsupport.ServiceProcess;
+
+/**
+ * Every service refuses to start (exits non-zero, never reports ready) with a setting it cannot
+ * work with, and says which in its log: one case per rule, each against an otherwise valid
+ * configuration and a real PostgreSQL, as the packaged jar runs in production.
+ */
+class StartupValidationIT {
+
+    private static PostgresServer postgres;
+    private static Path root;
+    private static Path logs;
+
+    @BeforeAll
+    static void start() {
+        root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
+        logs = root.resolve("system-tests/target/stack-logs/startup-validation");
+        postgres = PostgresServer.start(0, null);
+        postgres.createDatabase("orders", "orders", "orders-pw");
+        postgres.createDatabase("stock", "stock", "stock-pw");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private static Map<String, String> valid(String service) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("INTERNAL_SECRET", "validation-internal-secret");
+        switch (service) {
+            case "api" -> {
+                env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl("orders"));
+                env.put("QUARKUS_DATASOURCE_USERNAME", "orders");
+                env.put("QUARKUS_DATASOURCE_PASSWORD", "orders-pw");
+                env.put("SESSION_TOKEN_KEYS", "v1=validation-session-key-1");
+            }
+            case "worker" -> {
+                env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl("stock"));
+                env.put("QUARKUS_DATASOURCE_USERNAME", "stock");
+                env.put("QUARKUS_DATASOURCE_PASSWORD", "stock-pw");
+            }
+            default -> {
+                env.put("GATEWAY_NODES", "redis://127.0.0.1:1,redis://127.0.0.1:2,redis://127.0.0.1:3");
+                env.put("GATEWAY_ID", "validation");
+                env.put("GATEWAY_CONTEXT_KEYS", "v1=validation-context-key");
+            }
+        }
+        return env;
+    }
+
+    /** One invalid setting: the service, what changes (null: unset), and what the log must name. */
+    private record Case(String service, String variable, String value, String logged) {
+    }
+
+    @Test
+    void everyServiceRefusesToStartWithASettingItCannotUse() throws Exception {
+        List<Case> cases = List.of(
+                new Case("quorum-gateway", "GATEWAY_W", "5", "GATEWAY_W"),
+                new Case("quorum-gateway", "GATEWAY_R", "0", "GATEWAY_R"),
+                new Case("quorum-gateway", "GATEWAY_NODES", "redis://127.0.0.1:1,redis://127.0.0.1:1,redis://127.0.0.1:3",
+                        "GATEWAY_NODES"),
+                new Case("quorum-gateway", "GATEWAY_NODES", "redis://127.0.0.1:1,http://x:2,redis://127.0.0.1:3", "GATEWAY_NODES"),
+                new Case("quorum-gateway", "GATEWAY_MERKLE_LEAVES", "1000", "GATEWAY_MERKLE_LEAVES"),
+                new Case("quorum-gateway", "GATEWAY_CONTEXT_KEYS", null, "GATEWAY_CONTEXT_KEYS"),
+                new Case("quorum-gateway", "GATEWAY_CONTEXT_KEYS", "k=short", "GATEWAY_CONTEXT_KEYS"),
+                new Case("quorum-gateway", "INTERNAL_SECRET", null, "INTERNAL_SECRET"),
+                new Case("quorum-gateway", "GATEWAY_MAX_VALUE_BYTES", "0", "GATEWAY_MAX_VALUE_BYTES"),
+                new Case("api", "OUTBOX_BACKOFF_BASE", "10s", "OUTBOX_BACKOFF_BASE"),
+                new Case("api", "OUTBOX_BATCH_SIZE", "0", "OUTBOX_BATCH_SIZE"),
+                new Case("api", "OUTBOX_POLL_EVERY", "often", "OUTBOX_POLL_EVERY"),
+                new Case("api", "SESSION_TOKEN_KEYS", null, "SESSION_TOKEN_KEYS"),
+                new Case("api", "INTERNAL_SECRET", null, "INTERNAL_SECRET"),
+                new Case("api", "INTERNAL_SECRET", "short", "INTERNAL_SECRET"),
+                new Case("api", "QUARKUS_DATASOURCE_PASSWORD", null, "QUARKUS_DATASOURCE_PASSWORD"),
+                new Case("api", "WORKER_URL", "not a url", "WORKER_URL"),
+                new Case("api", "GATEWAY_URL", "ftp://gateway", "GATEWAY_URL"),
+                new Case("api", "REPLICA_LIST_MAX", "0", "REPLICA_LIST_MAX"),
+                new Case("api", "WORKER_CLIENT_RETRIES", "-1", "WORKER_CLIENT_RETRIES"),
+                new Case("worker", "INTERNAL_SECRET", null, "INTERNAL_SECRET"),
+                new Case("worker", "API_URL", "localhost:8080", "API_URL"),
+                new Case("worker", "API_CLIENT_TIMEOUT_MS", "0", "API_CLIENT_TIMEOUT_MS"),
+                new Case("worker", "SIM_SLOW_WORKER_MS", "-5", "SIM_SLOW_WORKER_MS"));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            Case c = cases.get(i);
+            int n = i;
+            results.add(pool.submit(() -> run(c, n)));
+        }
+        List<String> problems = new ArrayList<>();
+        for (Future<String> f : results) {
+            String problem = f.get();
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
+        pool.shutdown();
+        assertThat(problems).isEmpty();
+    }
+
+    /** Null when the service refused to start and named the variable; otherwise what went wrong. */
+    private static String run(Case c, int n) throws IOException {
+        ServiceProcess p = new ServiceProcess(c.service() + "-" + n, ServiceProcess.jarOf(root, c.service()), Ports.free(), logs);
+        valid(c.service()).forEach(p::env);
+        if (c.variable().equals("OUTBOX_BACKOFF_BASE")) {
+            // The rule broken here is a base above the cap.
+            p.env("OUTBOX_BACKOFF_CAP", "1s");
+        }
+        p.env(c.variable(), c.value());
+        int code;
+        try {
+            code = p.startExpectingExit(Duration.ofSeconds(90));
+        } catch (IllegalStateException e) {
+            return c + ": " + e.getMessage();
+        }
+        String log = Files.readString(p.logFile());
+        if (code == 0) {
+            return c + ": exited with 0";
+        }
+        if (!log.contains(c.logged())) {
+            return c + ": the log does not name " + c.logged() + "; see " + p.logFile();
+        }
+        return null;
+    }
+
+    @Test
+    void aValidConfigurationStarts() {
+        for (String service : List.of("api", "worker")) {
+            ServiceProcess p = new ServiceProcess(service + "-valid", ServiceProcess.jarOf(root, service), Ports.free(), logs);
+            valid(service).forEach(p::env);
+            p.start();
+            p.stop();
+        }
+    }
+}
