@@ -55,9 +55,19 @@ public interface OutboxConfig {
     @WithDefault("5m")
     Duration backoffCap();
 
-    /** How long sent rows are kept before they are deleted. */
+    /** How long sent outbox rows and processed inbox rows are kept before they are deleted. */
     @WithDefault("P7D")
     Duration retention();
+
+    /** How often expired rows are deleted. */
+    @WithDefault("10s")
+    String cleanupEvery();
+
+    /** Rows deleted per statement; a run repeats until fewer were left. */
+    @WithDefault("5000")
+    @Min(value = 1, message = "OUTBOX_CLEANUP_BATCH=${validatedValue}: must be between 1 and 100000")
+    @Max(value = 100000, message = "OUTBOX_CLEANUP_BATCH=${validatedValue}: must be between 1 and 100000")
+    int cleanupBatch();
 
     /** How often the backlog gauges are refreshed. */
     @WithDefault("5s")

@@ -58,6 +58,8 @@ public class OutboxPublisher {
     private final Timer publishLag;
     private final Counter published;
     private final Counter deadLettered;
+    private final Counter cleanedUp;
+    private static final int MAX_CLEANUP_BATCHES = 100;
 
     public OutboxPublisher(OutboxRepository repository, OutboxConfig config, ObjectMapper mapper,
             MeterRegistry registry, Instance<MessageTransport> transports) {
@@ -85,6 +87,8 @@ public class OutboxPublisher {
                 .register(registry);
         this.published = Counter.builder("outbox.published").register(registry);
         this.deadLettered = Counter.builder("outbox.dead.lettered").register(registry);
+        this.cleanedUp = Counter.builder("outbox.retention.deleted")
+                .description("Sent outbox rows and processed inbox rows deleted after OUTBOX_RETENTION").register(registry);
     }
 
     /** This publisher's claim owner name (process and instance). */
@@ -139,11 +143,40 @@ public class OutboxPublisher {
                                 : Uni.createFrom().item(count)));
     }
 
-    @Scheduled(every = "1h", delayed = "1m", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
-    Uni<Void> deleteOldSentRows() {
-        return repository.deleteSentBefore(config.retention())
-                .onFailure().recoverWithItem(0)
+    /**
+     * Retention: deletes sent outbox rows and processed inbox rows older than {@code OUTBOX_RETENTION},
+     * {@code OUTBOX_CLEANUP_BATCH} at a time and batch after batch until none is left (at most
+     * {@value #MAX_CLEANUP_BATCHES} batches a run), every {@code OUTBOX_CLEANUP_EVERY}: so the tables
+     * stay flat at any sustained rate below batch × batches per run.
+     */
+    @Scheduled(every = "{outbox.cleanup-every}", delayed = "{outbox.cleanup-every}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> deleteOldRows() {
+        return cleanUp(MAX_CLEANUP_BATCHES)
+                .onFailure().invoke(f -> LOG.warnf("outbox and inbox clean-up failed, will retry: %s", f.toString()))
+                .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /** Deletes expired outbox and inbox rows in batches; returns how many rows went. */
+    public Uni<Long> cleanUp(int maxBatches) {
+        return cleanUp(repository::deleteSentBefore, maxBatches)
+                .onItem().transformToUni(outbox -> cleanUp(repository::deleteInboxBefore, maxBatches)
+                        .map(inbox -> outbox + inbox))
+                .invoke(n -> {
+                    if (n > 0) {
+                        cleanedUp.increment(n);
+                        LOG.debugf("retention deleted %d outbox and inbox rows", n);
+                    }
+                });
+    }
+
+    private Uni<Long> cleanUp(java.util.function.BiFunction<Duration, Integer, Uni<Integer>> delete, int batchesLeft) {
+        int batch = config.cleanupBatch();
+        return delete.apply(config.retention(), batch)
+                .onItem().transformToUni(n -> n == batch && batchesLeft > 1
+                        ? cleanUp(delete, batchesLeft - 1).map(more -> n + more)
+                        : Uni.createFrom().item((long) n));
     }
 
     private Uni<Integer> deliverAll(List<OutboxMessage> batch) {

@@ -91,7 +91,14 @@ public class OutboxRepository {
 
     private static final String DELETE_SENT = """
             DELETE FROM outbox WHERE id IN (
-                SELECT id FROM outbox WHERE status = 'sent' AND sent_at < now() - $1::bigint * interval '1 millisecond' LIMIT 10000)""";
+                SELECT id FROM outbox WHERE status = 'sent' AND sent_at < now() - $1::bigint * interval '1 millisecond'
+                ORDER BY sent_at LIMIT $2)""";
+
+    private static final String DELETE_INBOX = """
+            DELETE FROM inbox WHERE message_id IN (
+                SELECT message_id FROM inbox WHERE status <> 'waiting'
+                  AND received_at < now() - $1::bigint * interval '1 millisecond'
+                ORDER BY received_at LIMIT $2)""";
 
     private final Pool pool;
 
@@ -186,9 +193,18 @@ public class OutboxRepository {
                 });
     }
 
-    /** Deletes sent rows older than {@code retention}, a bounded number at a time. */
-    public Uni<Integer> deleteSentBefore(Duration retention) {
-        return pool.preparedQuery(DELETE_SENT).execute(Tuple.of(retention.toMillis())).map(RowSet::rowCount);
+    /** Deletes at most {@code limit} sent rows older than {@code retention}, oldest first; returns how many. */
+    public Uni<Integer> deleteSentBefore(Duration retention, int limit) {
+        return pool.preparedQuery(DELETE_SENT).execute(Tuple.of(retention.toMillis(), limit)).map(RowSet::rowCount);
+    }
+
+    /**
+     * Deletes at most {@code limit} processed inbox rows (applied or superseded) received before
+     * {@code retention}; returns how many. A duplicate of a deleted message is still refused: its
+     * sequence number is at or below its aggregate's checkpoint, which is kept.
+     */
+    public Uni<Integer> deleteInboxBefore(Duration retention, int limit) {
+        return pool.preparedQuery(DELETE_INBOX).execute(Tuple.of(retention.toMillis(), limit)).map(RowSet::rowCount);
     }
 
     private static List<OutboxMessage> messages(RowSet<Row> rows) {

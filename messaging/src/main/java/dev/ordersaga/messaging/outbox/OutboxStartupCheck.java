@@ -31,6 +31,7 @@ public class OutboxStartupCheck {
                 "must be at least one minute");
         check.attempt(() -> Durations.positive("OUTBOX_POLL_EVERY", config.pollEvery()));
         check.attempt(() -> Durations.positive("OUTBOX_METRICS_EVERY", config.metricsEvery()));
+        check.attempt(() -> Durations.positive("OUTBOX_CLEANUP_EVERY", config.cleanupEvery()));
         return check;
     }
 

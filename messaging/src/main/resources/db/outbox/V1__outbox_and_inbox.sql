@@ -1,5 +1,6 @@
 -- Transactional outbox and idempotent inbox, shared by every service that owns a database.
--- Services number their own migrations from V2 on.
+-- These migrations have their own history (outbox_schema_history); each service numbers its own
+-- from V1 in flyway_schema_history.
 
 CREATE TABLE outbox (
     id              uuid PRIMARY KEY,
@@ -24,6 +25,8 @@ CREATE TABLE outbox (
 
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status IN ('pending', 'in_flight');
 CREATE INDEX outbox_unsent ON outbox (status, created_at) WHERE status <> 'sent';
+-- Retention deletes sent rows oldest first, in batches.
+CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent';
 
 -- Per-aggregate sequence numbers: drawn under the row lock, so they are gap-free and ordered.
 CREATE TABLE outbox_sequence (
@@ -47,6 +50,8 @@ CREATE TABLE inbox (
 );
 
 CREATE INDEX inbox_waiting ON inbox (source, aggregate_id, seq) WHERE status = 'waiting';
+-- Retention deletes processed rows (their aggregate's checkpoint still refuses old duplicates).
+CREATE INDEX inbox_done ON inbox (received_at) WHERE status <> 'waiting';
 
 CREATE TABLE inbox_checkpoint (
     source       text   NOT NULL,
