@@ -65,7 +65,7 @@ public final class PolicyCheck {
     }
 
     /** The README's configuration table: service to the variables documented for it. */
-    static Map<String, Set<String>> documented(Path readme) throws IOException {
+    public static Map<String, Set<String>> documented(Path readme) throws IOException {
         Map<String, Set<String>> out = new LinkedHashMap<>();
         SERVICES.forEach(s -> out.put(s, new TreeSet<>()));
         boolean inTable = false;

@@ -148,13 +148,53 @@ class StartupValidationIT {
         return null;
     }
 
+    /**
+     * A valid configuration starts, and every metric README lists for the service is on
+     * {@code /q/metrics} right away, before any traffic (registered at zero).
+     */
     @Test
-    void aValidConfigurationStarts() {
-        for (String service : List.of("api", "worker")) {
+    void aValidConfigurationStartsWithEveryDocumentedMetric() throws Exception {
+        Map<String, List<String>> documented = documentedMetrics();
+        for (String service : List.of("api", "worker", "quorum-gateway")) {
             ServiceProcess p = new ServiceProcess(service + "-valid", ServiceProcess.jarOf(root, service), Ports.free(), logs);
             valid(service).forEach(p::env);
             p.start();
-            p.stop();
+            try {
+                String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                        .newBuilder(java.net.URI.create(p.url() + "/q/metrics"))
+                        .header("Authorization", "Bearer validation-internal-secret").build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                for (String metric : documented.get(service)) {
+                    assertThat(scrape.lines().anyMatch(l -> l.startsWith(metric + "{") || l.startsWith(metric + " ")
+                            || l.startsWith(metric + "_"))).as(service + " exposes " + metric + " at start").isTrue();
+                }
+            } finally {
+                p.stop();
+            }
         }
+    }
+
+    /** The metric names README's observability section lists, by the service that exposes them. */
+    private static Map<String, List<String>> documentedMetrics() throws IOException {
+        String readme = Files.readString(root.resolve("README.md"));
+        String section = readme.substring(readme.indexOf("## Observability"), readme.indexOf("## Tests"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("`((outbox|inbox|replica|gateway)_[a-z_]+)").matcher(section);
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        out.put("api", new ArrayList<>());
+        out.put("worker", new ArrayList<>());
+        out.put("quorum-gateway", new ArrayList<>());
+        while (m.find()) {
+            String name = m.group(1);
+            switch (m.group(2)) {
+                case "outbox", "inbox" -> {
+                    out.get("api").add(name);
+                    out.get("worker").add(name);
+                }
+                case "replica" -> out.get("api").add(name);
+                default -> out.get("quorum-gateway").add(name);
+            }
+        }
+        assertThat(out.values()).allSatisfy(names -> assertThat(names).isNotEmpty());
+        return out;
     }
 }

@@ -40,6 +40,11 @@ public class StockEventHandler implements InboxHandler {
     }
 
     @Override
+    public String source() {
+        return MessageTypes.WORKER;
+    }
+
+    @Override
     public Uni<List<OutboxMessage>> apply(SqlConnection tx, Envelope envelope) {
         StockEvent event = event(envelope.type());
         StockResult result = payload(envelope);

@@ -32,6 +32,7 @@ import dev.ordersaga.messaging.outbox.OutboxPublisher;
  * (acknowledged, so the sender moves on, and other aggregates are not held up). Outbox messages the
  * handler wrote are dispatched after the commit.
  */
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class Inbox {
 
@@ -44,12 +45,20 @@ public class Inbox {
     private final MeterRegistry registry;
 
     public Inbox(Pool pool, InboxRepository repository, OutboxPublisher publisher, ObjectMapper mapper,
-            MeterRegistry registry) {
+            MeterRegistry registry, jakarta.enterprise.inject.Instance<InboxHandler> handlers) {
         this.pool = pool;
         this.repository = repository;
         this.publisher = publisher;
         this.mapper = mapper;
         this.registry = registry;
+        // Every counter exists from the start, at zero, for every source this service takes messages from.
+        handlers.forEach(h -> {
+            registry.counter("inbox.duplicates", "source", h.source());
+            for (InboxOutcome.Status status : InboxOutcome.Status.values()) {
+                registry.counter("inbox.messages", "source", h.source(), "outcome", status.name().toLowerCase());
+            }
+        });
+        registry.counter("inbox.duplicates", "source", "early-check");
     }
 
     /** Takes a message from {@code source}; completes once its effect (or its deferral) is committed. */

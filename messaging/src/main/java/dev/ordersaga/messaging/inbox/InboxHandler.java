@@ -9,8 +9,10 @@ import dev.ordersaga.messaging.Envelope;
 import dev.ordersaga.messaging.outbox.OutboxMessage;
 
 /** Applies one message inside the inbox's transaction; returns the outbox messages it wrote. */
-@FunctionalInterface
 public interface InboxHandler {
+
+    /** The service whose messages this handler applies (the inbox's {@code source}, in metrics too). */
+    String source();
 
     Uni<List<OutboxMessage>> apply(SqlConnection tx, Envelope envelope);
 }

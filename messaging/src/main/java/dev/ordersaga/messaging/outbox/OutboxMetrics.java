@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
  * Backlog gauges ({@code outbox.messages{status=pending|in_flight|failed|dead}}). Counting rows is a
  * query, so it is refreshed on a schedule rather than at scrape time.
  */
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class OutboxMetrics {
 

@@ -40,6 +40,7 @@ import dev.ordersaga.messaging.Envelope;
  * <p>It runs right after each commit ({@link #dispatch(List)}) and on a schedule
  * ({@code outbox.poll-every}) for everything else.
  */
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class OutboxPublisher {
 

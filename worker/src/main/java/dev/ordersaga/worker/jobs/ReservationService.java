@@ -57,6 +57,11 @@ public class ReservationService implements InboxHandler {
      * waited in the inbox for their predecessors, whichever endpoint they came through.
      */
     @Override
+    public String source() {
+        return MessageTypes.API;
+    }
+
+    @Override
     public Uni<List<OutboxMessage>> apply(SqlConnection tx, Envelope envelope) {
         return switch (envelope.type()) {
             case MessageTypes.RESERVE_STOCK -> reserve(tx, envelope);
