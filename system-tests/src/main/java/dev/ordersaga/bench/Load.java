@@ -2,10 +2,8 @@ package dev.ordersaga.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
@@ -13,11 +11,16 @@ import java.util.function.LongFunction;
 import java.util.function.LongPredicate;
 import java.util.function.Supplier;
 
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
-/** Closed- and open-loop HTTP load for the benchmarks, with latency percentiles. */
+/** Closed- and open-loop HTTP load for the benchmarks, with latency percentiles (HdrHistogram, microseconds). */
 final class Load {
+
+    private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(5);
 
     private final Vertx vertx;
 
@@ -25,27 +28,30 @@ final class Load {
         this.vertx = vertx;
     }
 
-    /** Latencies (sorted, microseconds), successes and errors of one phase. */
-    record Result(long[] latenciesMicros, long ok, long errors, double seconds) {
+    /** Latencies, successes and errors of one phase. */
+    record Result(Histogram latencies, long ok, long errors, double seconds) {
         double rate() {
             return ok / seconds;
         }
 
+        /** The latency at {@code percentile}, in milliseconds. */
         double p(double percentile) {
-            if (latenciesMicros.length == 0) {
+            if (latencies.getTotalCount() == 0) {
                 return Double.NaN;
             }
-            int index = (int) Math.ceil(percentile / 100.0 * latenciesMicros.length) - 1;
-            return latenciesMicros[Math.max(0, Math.min(index, latenciesMicros.length - 1))] / 1000.0;
+            return latencies.getValueAtPercentile(percentile) / 1000.0;
         }
+    }
+
+    private static Histogram histogram() {
+        return new ConcurrentHistogram(MAX_MICROS, 3);
     }
 
     /** {@code concurrency} clients, each sending its next request when the previous one answered. */
     Result closedLoop(int concurrency, Duration duration, Supplier<Future<Integer>> request, IntPredicate ok)
             throws Exception {
         long end = System.nanoTime() + duration.toNanos();
-        return drive(concurrency, n -> System.nanoTime() < end, n -> request.get(), ok,
-                duration.toSeconds() + 60);
+        return drive(concurrency, n -> System.nanoTime() < end, n -> request.get(), ok, duration.toSeconds() + 60);
     }
 
     /** Exactly {@code total} requests from {@code concurrency} clients; returns when all have answered. */
@@ -57,7 +63,7 @@ final class Load {
     /** Closed-loop clients that send request number n while {@code more} says so. */
     private Result drive(int concurrency, LongPredicate more, LongFunction<Future<Integer>> request, IntPredicate ok,
             long timeoutSeconds) throws Exception {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        Histogram latencies = histogram();
         AtomicLong okCount = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         AtomicLong issued = new AtomicLong();
@@ -69,11 +75,11 @@ final class Load {
             vertx.runOnContext(v -> next(more, issued, request, ok, latencies, okCount, errors, done));
         }
         CompletableFuture.allOf(users.toArray(CompletableFuture[]::new)).get(timeoutSeconds, TimeUnit.SECONDS);
-        return new Result(sorted(latencies), okCount.get(), errors.get(), (System.nanoTime() - start) / 1e9);
+        return new Result(latencies, okCount.get(), errors.get(), (System.nanoTime() - start) / 1e9);
     }
 
     private void next(LongPredicate more, AtomicLong issued, LongFunction<Future<Integer>> request, IntPredicate ok,
-            ConcurrentLinkedQueue<Long> latencies, AtomicLong okCount, AtomicLong errors, CompletableFuture<Void> done) {
+            Histogram latencies, AtomicLong okCount, AtomicLong errors, CompletableFuture<Void> done) {
         long n = issued.getAndIncrement();
         if (!more.test(n)) {
             done.complete(null);
@@ -83,7 +89,7 @@ final class Load {
         request.apply(n).onComplete(r -> {
             if (r.succeeded() && ok.test(r.result())) {
                 okCount.incrementAndGet();
-                latencies.add((System.nanoTime() - sent) / 1000);
+                latencies.recordValue(Math.min(MAX_MICROS, (System.nanoTime() - sent) / 1000));
             } else {
                 errors.incrementAndGet();
             }
@@ -94,7 +100,7 @@ final class Load {
     /** A fixed rate; latency counts from each request's intended start (no coordinated omission). */
     Result openLoop(double rate, Duration duration, Supplier<Future<Integer>> request, IntPredicate ok)
             throws Exception {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        Histogram latencies = histogram();
         AtomicLong okCount = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         AtomicLong issued = new AtomicLong();
@@ -110,7 +116,7 @@ final class Load {
                 request.get().onComplete(r -> {
                     if (r.succeeded() && ok.test(r.result())) {
                         okCount.incrementAndGet();
-                        latencies.add((System.nanoTime() - intended) / 1000);
+                        latencies.recordValue(Math.min(MAX_MICROS, (System.nanoTime() - intended) / 1000));
                     } else {
                         errors.incrementAndGet();
                     }
@@ -124,12 +130,6 @@ final class Load {
             }
         });
         done.get(duration.toSeconds() + 60, TimeUnit.SECONDS);
-        return new Result(sorted(latencies), okCount.get(), errors.get(), duration.toSeconds());
-    }
-
-    private static long[] sorted(ConcurrentLinkedQueue<Long> values) {
-        long[] array = values.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(array);
-        return array;
+        return new Result(latencies, okCount.get(), errors.get(), duration.toSeconds());
     }
 }
