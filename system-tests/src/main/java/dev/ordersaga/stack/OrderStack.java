@@ -113,13 +113,18 @@ public final class OrderStack implements AutoCloseable {
         return new Builder(name);
     }
 
-    /** Starts the Redis nodes, the gateway, the worker, then the api. */
+    /** Starts the Redis nodes, the gateway, the worker, then the api; stops everything again if one fails. */
     public OrderStack start() {
-        redis.forEach(RedisNode::start);
-        gateway.start();
-        worker.start();
-        api.start();
-        return this;
+        try {
+            redis.forEach(RedisNode::start);
+            gateway.start();
+            worker.start();
+            api.start();
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     public String bearer() {
