@@ -20,7 +20,7 @@ if ! command -v kubectl >/dev/null; then
   echo "kubectl is needed (Debian: kubernetes-client, or the upstream binary)" >&2
   exit 1
 fi
-[[ -f "$k8s/secrets/secrets.env" ]] || "$k8s/secrets/generate.sh"
+"$k8s/secrets/generate.sh"   # adds any secret a newer version needs
 
 step "starting kube-apiserver and etcd"
 eval "$("$k8s/validate/apiserver.sh" start "$state")"

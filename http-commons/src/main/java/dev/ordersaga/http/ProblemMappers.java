@@ -13,14 +13,13 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 /** Maps every failure a request can meet to one problem+json shape. */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    private static final String TYPE_BASE = "https://ordersaga.dev/problems/";
+    private static final String TYPE_BASE = Problems.TYPE_BASE;
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -45,10 +44,47 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e) {
-        String detail = e instanceof MismatchedInputException m && !m.getPath().isEmpty()
-                ? "field '" + path(m) + "': " + (e instanceof InvalidFormatException ? "wrong type or format" : "unexpected value")
-                : "request body is not valid JSON: " + e.getOriginalMessage();
-        return build(400, "malformed-body", "Malformed request body", detail, Map.of());
+        return build(400, "malformed-body", "Malformed request body", describe(e), Map.of());
+    }
+
+    /** What is wrong with a JSON body, in the client's terms: field path and expected JSON type, never a Java class. */
+    static String describe(JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.startsWith("Duplicate field")) {
+            return "the body names a field twice: " + message.replaceAll("^Duplicate field '([^']*)'.*", "'$1'");
+        }
+        if (message.startsWith("Trailing token")) {
+            return "the body holds something after its JSON document";
+        }
+        if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+            return "field '" + path(m) + "': expected " + expected(m.getTargetType());
+        }
+        var location = e.getLocation();
+        return "request body is not valid JSON"
+                + (location == null ? "" : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")");
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "another value";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class || type == short.class
+                || type == Short.class) {
+            return "an integer (no fraction, no quotes)";
+        }
+        if (type == String.class || type.isEnum()) {
+            return "a string";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a number";
+        }
+        return "an object";
     }
 
     @ServerExceptionMapper
@@ -61,11 +97,23 @@ public class ProblemMappers {
         String title = Response.Status.fromStatusCode(status) != null
                 ? Response.Status.fromStatusCode(status).getReasonPhrase()
                 : "HTTP " + status;
-        return build(status, "http-" + status, title, e.getMessage(), Map.of());
+        String detail = switch (status) {
+            case 404 -> "nothing is served at this path";
+            case 405 -> "this method is not allowed here";
+            case 406 -> "this endpoint answers application/json (or application/problem+json) only";
+            case 415 -> "this endpoint takes Content-Type: application/json";
+            default -> title;
+        };
+        return build(status, "http-" + status, title, detail, Map.of());
     }
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
+        if (Unavailable.is(e)) {
+            LOG.warnf("request failed, a dependency is out of reach: %s", e.toString());
+            return build(503, "unavailable", "Service unavailable",
+                    "a dependency of this service is out of reach; retry shortly", Map.of());
+        }
         LOG.error("unexpected failure", e);
         return build(500, "internal", "Internal error", "the request failed; see the logs with its request id", Map.of());
     }
@@ -77,7 +125,11 @@ public class ProblemMappers {
             members.put("requestId", requestId);
         }
         Problem body = new Problem(TYPE_BASE + type, title, status, detail, null, members);
-        return Response.status(status).type(Problem.MEDIA_TYPE).entity(body).build();
+        Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE).entity(body);
+        if (status == 503) {
+            response.header("Retry-After", "1");
+        }
+        return response.build();
     }
 
     private static Map<String, String> violation(ConstraintViolation<?> v) {

@@ -117,7 +117,10 @@ final class Recorder implements AutoCloseable {
             JsonArray nodes = status.getJsonArray("nodes");
             for (int n = 0; n < nodes.size(); n++) {
                 JsonObject node = nodes.getJsonObject(n);
-                hints = Math.max(hints, node.getLong("hintBacklog", 0L));
+                // null while a holder of hints does not answer: the backlog is unknown, not zero.
+                if (node.getValue("hintBacklog") instanceof Number backlog) {
+                    hints = Math.max(hints, backlog.longValue());
+                }
                 if (!"CLOSED".equals(node.getString("breaker"))) {
                     open.add("gw" + i + "→redis-" + n);
                 }

@@ -312,7 +312,10 @@ final class Scenarios {
             JsonArray nodes = status.getJsonArray("nodes");
             long max = 0;
             for (int n = 0; n < nodes.size(); n++) {
-                max = Math.max(max, nodes.getJsonObject(n).getLong("hintBacklog", 0L));
+                // null for a node some holder of whose hints does not answer: that count is unknown
+                if (nodes.getJsonObject(n).getValue("hintBacklog") instanceof Number backlog) {
+                    max = Math.max(max, backlog.longValue());
+                }
             }
             total = Math.max(total, max);
         }
