@@ -6,7 +6,7 @@
 # one until the tokens (contexts) signed with it are no longer in use.
 set -euo pipefail
 out="$(cd "$(dirname "$0")" && pwd)/secrets.env"
-[[ "${1:-}" == "--force" ]] && rm -f "$out"
+[[ "${1:-}" == "--force" ]] && rm -f "$out" "$(dirname "$out")/jwt-private.pem"
 rand() { head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-32; }
 umask 077
 touch "$out"
@@ -23,4 +23,14 @@ add STOCK_DB_PASSWORD "$(rand)"
 add INTERNAL_SECRET "$(rand)"
 add SESSION_TOKEN_KEYS "k$(date +%Y%m%d)=$(rand)"
 add GATEWAY_CONTEXT_KEYS "k$(date +%Y%m%d)=$(rand)"
+# Customers' tokens: the api verifies them with the public key (one line of base64 DER in the
+# Secret). The private key stays in jwt-private.pem beside this script, out of the Secret: the lab
+# mints tokens with it, and so can you (README, "Security"). With a real identity provider, set
+# MP_JWT_VERIFY_PUBLICKEY_LOCATION to its JWKS URL instead.
+dir="$(dirname "$out")"
+if [[ ! -f "$dir/jwt-private.pem" ]]; then
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/jwt-private.pem" 2>/dev/null
+  sed -i '/^MP_JWT_VERIFY_PUBLICKEY=/d' "$out"
+fi
+add MP_JWT_VERIFY_PUBLICKEY "$(openssl pkey -in "$dir/jwt-private.pem" -pubout -outform DER 2>/dev/null | base64 -w0)"
 echo "$out: $added secret(s) added" >&2

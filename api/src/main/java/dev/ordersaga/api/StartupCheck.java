@@ -30,12 +30,17 @@ public class StartupCheck {
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, SessionConfig session, WorkerClientConfig worker, ReplicaConfig replica,
             @ConfigProperty(name = "gateway.url") String gatewayUrl,
             @ConfigProperty(name = "internal.secret") Optional<String> secret,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword) {
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword,
+            @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> jwtKeyLocation,
+            @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> jwtKey) {
         ConfigCheck check = new ConfigCheck("api");
         check.requireSecret(InternalSecret.acceptable(secret), "INTERNAL_SECRET",
                 "must be set, at least " + InternalSecret.MIN_LENGTH + " characters");
         check.requireSecret(dbPassword.filter(p -> !p.isBlank()).isPresent(), "QUARKUS_DATASOURCE_PASSWORD", "must be set");
         check.attempt(() -> SigningKeys.parse("SESSION_TOKEN_KEYS", session.tokenKeys().orElse(null)));
+        check.require(jwtKeyLocation.filter(v -> !v.isBlank()).isPresent() || jwtKey.filter(v -> !v.isBlank()).isPresent(),
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION", jwtKeyLocation.orElse("(unset)"),
+                "customers' tokens need a verification key: set it (a PEM file or JWKS URL) or MP_JWT_VERIFY_PUBLICKEY");
         check.require(!session.tokenTtl().isNegative() && !session.tokenTtl().isZero(), "SESSION_TOKEN_TTL",
                 session.tokenTtl(), "must be a positive duration");
         check.require(Urls.http(worker.url()), "WORKER_URL", worker.url(), "must be an http(s)://host[:port] URL");

@@ -121,12 +121,20 @@ public final class OrderBenchmark {
 
     // ---- load ----
 
+    /** Bearer tokens of the benchmark's 1,000 customers, minted once. */
+    private final String[] customers = new String[1000];
+
     private Future<Integer> post() {
-        String body = "{\"customerId\":\"bench-" + ThreadLocalRandom.current().nextInt(1000)
-                + "\",\"items\":[{\"sku\":\"bench-" + ThreadLocalRandom.current().nextInt(skus)
+        int customer = ThreadLocalRandom.current().nextInt(customers.length);
+        if (customers[customer] == null) {
+            customers[customer] = stack.customer("bench-" + customer);
+        }
+        String authorization = customers[customer];
+        String body = "{\"items\":[{\"sku\":\"bench-" + ThreadLocalRandom.current().nextInt(skus)
                 + "\",\"quantity\":1}]}";
         return client.request(HttpMethod.POST, "/orders")
-                .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer(body)))
+                .compose(req -> req.putHeader("Content-Type", "application/json").putHeader("Authorization", authorization)
+                        .send(Buffer.buffer(body)))
                 .compose(resp -> resp.body().map(b -> resp.statusCode()));
     }
 

@@ -104,12 +104,13 @@ public final class SessionBenchmark {
             running.add(pool.submit(() -> {
                 Random random = new Random(session * 31L + lag);
                 String customer = "bench-" + lag + "-" + read + "-" + session;
+                String authorization = stack.customer(customer);
                 List<String> mine = new ArrayList<>();
                 String[] token = { null };
                 while (System.nanoTime() < end) {
                     if (mine.isEmpty() || random.nextInt(100) < writePercent) {
                         var r = send(stack.api.url() + "/orders", "{\"customerId\":\"" + customer
-                                + "\",\"items\":[{\"sku\":\"bench\",\"quantity\":1}]}", token);
+                                + "\",\"items\":[{\"sku\":\"bench\",\"quantity\":1}]}", token, authorization);
                         if (r != null && r.statusCode() == 202) {
                             mine.add(new JsonObject(r.body()).getString("id"));
                             writes.incrementAndGet();
@@ -119,7 +120,7 @@ public final class SessionBenchmark {
                     } else {
                         String id = mine.get(mine.size() - 1 - random.nextInt(Math.min(5, mine.size())));
                         long start = System.nanoTime();
-                        var r = send(stack.api.url() + "/orders/" + id + "?read=" + read, null, token);
+                        var r = send(stack.api.url() + "/orders/" + id + "?read=" + read, null, token, authorization);
                         long took = (System.nanoTime() - start) / 1000;
                         if (r != null && r.statusCode() == 200) {
                             micros.add(took);
@@ -146,8 +147,9 @@ public final class SessionBenchmark {
         return new Phase(lag, read, sorted, fromReplica.get(), sorted.length, writes.get(), errors.get());
     }
 
-    private HttpResponse<String> send(String url, String body, String[] token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    private HttpResponse<String> send(String url, String body, String[] token, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", authorization);
         if (token[0] != null) {
             b.header("X-Session-Token", token[0]);
         }

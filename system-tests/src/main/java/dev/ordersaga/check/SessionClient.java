@@ -27,12 +27,24 @@ public final class SessionClient {
     private final int id;
     private final String api;
     private final SessionHistory history;
+    private final String customer;
+    private final String authorization;
     private String token;
 
-    public SessionClient(int id, String api, SessionHistory history) {
+    /**
+     * A session of {@code customer}, whose requests carry {@code authorization} (its bearer JWT):
+     * a customer may have several sessions at once (several devices), each with its own token.
+     */
+    public SessionClient(int id, String api, SessionHistory history, String customer, String authorization) {
         this.id = id;
         this.api = api;
         this.history = history;
+        this.customer = customer;
+        this.authorization = authorization;
+    }
+
+    public String customer() {
+        return customer;
     }
 
     /** What one call returned. */
@@ -46,8 +58,9 @@ public final class SessionClient {
         return token;
     }
 
-    public Result create(String customerId, String sku, int quantity) {
-        String body = new JsonObject().put("customerId", customerId)
+    /** Creates an order of this session's customer. */
+    public Result create(String sku, int quantity) {
+        String body = new JsonObject().put("customerId", customer)
                 .put("items", new JsonArray().add(new JsonObject().put("sku", sku).put("quantity", quantity))).encode();
         return write("POST", "/orders", body, "create");
     }
@@ -69,7 +82,9 @@ public final class SessionClient {
         return r;
     }
 
-    public Result list(String customerId, String read, int limit) {
+    /** Lists this session's customer's orders. */
+    public Result list(String read, int limit) {
+        String customerId = customer;
         long start = System.nanoTime();
         Result r = call("GET", "/orders?customerId=" + customerId + "&limit=" + limit + "&read=" + read, null);
         List<Seen> shown = new ArrayList<>();
@@ -98,7 +113,8 @@ public final class SessionClient {
     }
 
     private Result call(String method, String path, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", authorization);
         if (token != null) {
             b.header("X-Session-Token", token);
         }

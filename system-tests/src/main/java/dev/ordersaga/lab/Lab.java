@@ -36,6 +36,7 @@ public final class Lab implements AutoCloseable {
 
     private final Path root;
     private final Cluster full;
+    private final dev.ordersaga.testsupport.TokenIssuer tokens;
     private final Map<String, String> secrets;
     private final Map<String, Map<String, String>> overrides;
     private final Path work;
@@ -57,6 +58,7 @@ public final class Lab implements AutoCloseable {
         this.full = Cluster.load(rendered);
         this.secrets = readEnv(root.resolve("k8s/secrets/secrets.env"));
         Recorder.authorization = "Bearer " + secret("INTERNAL_SECRET");
+        this.tokens = dev.ordersaga.testsupport.TokenIssuer.load(root.resolve("k8s/secrets/jwt-private.pem"));
         this.overrides = overrides;
         this.work = work;
         this.data = Path.of("/var/tmp/ordersaga-lab").resolve(work.getFileName().toString());
@@ -79,8 +81,19 @@ public final class Lab implements AutoCloseable {
         return "http://" + ip("worker") + ":8081";
     }
 
+    /** The management interface (metrics) of a workload: its QUARKUS_MANAGEMENT_PORT from the manifests. */
+    public String managementUrl(String pod) {
+        return "http://" + ip(pod) + ":" + full.pods().stream().filter(p -> p.name().equals(pod)).findFirst()
+                .map(p -> p.env().getOrDefault("QUARKUS_MANAGEMENT_PORT", "9000")).orElse("9000");
+    }
+
     public String gatewayUrl(int i) {
         return "http://" + ip("quorum-gateway-" + i) + ":8082";
+    }
+
+    /** {@code Authorization} of a customer of the lab (a JWT signed with k8s/secrets/jwt-private.pem). */
+    public String customer(String customer) {
+        return tokens.bearer(customer);
     }
 
     public String secret(String key) {

@@ -49,6 +49,7 @@ final class OrderHistory {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(lab.apiUrl() + "/orders"))
                     .timeout(Duration.ofSeconds(3)).header("Content-Type", "application/json")
+                    .header("Authorization", lab.customer(customer))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             op = r.statusCode() == 202
                     ? new Op(invoked, rec.now(), Outcome.OK, new JsonObject(r.body()).getString("id"), quantity, "202")

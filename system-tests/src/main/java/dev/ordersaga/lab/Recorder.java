@@ -126,7 +126,7 @@ final class Recorder implements AutoCloseable {
                 }
             }
         }
-        String metrics = text(lab.apiUrl() + "/q/metrics");
+        String metrics = text(lab.managementUrl("api") + "/q/metrics");
         if (metrics != null) {
             for (String line : metrics.split("\n")) {
                 if (line.startsWith("ft_circuitbreaker_state_current") && line.contains("state=\"open\"")

@@ -253,7 +253,7 @@ final class Scenarios {
             r.next();
             f.put("commands applied by the worker", String.valueOf(r.getLong(1)));
         }
-        String metrics = Recorder.text(lab.workerUrl() + "/q/metrics");
+        String metrics = Recorder.text(lab.managementUrl("worker") + "/q/metrics");
         if (metrics != null) {
             metrics.lines().filter(l -> l.startsWith("inbox_duplicates_total")).findFirst()
                     .ifPresent(l -> f.put("duplicate deliveries absorbed by the worker's inbox", l.replaceAll(".* ", "")));
@@ -467,14 +467,14 @@ final class Scenarios {
 
     private void apiGatewayCut(Lab lab, Recorder rec, List<String> v, Map<String, String> f) throws Exception {
         SessionHistory history = new SessionHistory();
-        SessionClient s = new SessionClient(1, lab.apiUrl(), history);
-        String before = s.create("lab-session", SKU, 1).order().getString("id");
+        SessionClient s = new SessionClient(1, lab.apiUrl(), history, "lab-session", lab.customer("lab-session"));
+        String before = s.create(SKU, 1).order().getString("id");
         var fault = rec.fault("partition api-to-gateway");
         lab.partition("api-to-gateway", true);
         int fallbacks = 0;
         int reads = 0;
         for (int i = 0; i < 10; i++) {
-            var created = s.create("lab-session", SKU, 1);
+            var created = s.create(SKU, 1);
             String id = created.order() == null ? before : created.order().getString("id");
             for (String target : List.of(id, before)) {
                 var r = s.read(target, "auto");
@@ -483,7 +483,7 @@ final class Scenarios {
                     fallbacks++;
                 }
             }
-            s.list("lab-session", "auto", 100);
+            s.list("auto", 100);
         }
         f.put("auto reads during the cut answered by the primary, saying replica-unavailable", fallbacks + " of " + reads);
         if (fallbacks < reads - 2) {

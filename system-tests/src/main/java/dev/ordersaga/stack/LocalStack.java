@@ -50,6 +50,20 @@ public final class LocalStack {
         List<RedisNode> redis = stack.redis;
 
         String secret = OrderStack.SECRET;
+        java.nio.file.Path env = root.resolve("target/local-stack.env");
+        java.nio.file.Path key = stack.tokens.writePrivateKey(root.resolve("target/local-jwt-private.pem"));
+        java.nio.file.Files.createDirectories(env.getParent());
+        java.nio.file.Files.writeString(env, String.format("""
+                # ordersaga local stack: . target/local-stack.env, then use "$C1" etc. as curl -H arguments
+                S='Authorization: Bearer %s'
+                C1='Authorization: %s'
+                C2='Authorization: %s'
+                ADMIN='Authorization: %s'
+                API=%s
+                WORKER=%s
+                GATEWAY=%s
+                """, secret, stack.customer("c1"), stack.customer("c2"), stack.tokens.bearer("ops", "orders-admin"),
+                stack.api.url(), stack.worker.url(), gateway.url()));
         System.out.printf("""
 
                 ordersaga is running (Ctrl-C stops everything)
@@ -60,22 +74,23 @@ public final class LocalStack {
                   Redis nodes     %s
                   logs            %s
                   INTERNAL_SECRET %s
+                  tokens          %s  (customers c1 and c2, and an orders-admin)
+                  more tokens     ./mvnw -q -pl system-tests exec:java -Dexec.mainClass=dev.ordersaga.stack.MintToken \\
+                                      -Dexec.args="%s <customer> [orders-admin]"
 
-                Try:
-                  curl -s -X PUT %s/stock/apple -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"available":100}'
-                  curl -si -X POST %s/orders -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-1' \\
-                       -d '{"customerId":"c1","items":[{"sku":"apple","quantity":2}]}'
-                  curl -s '%s/orders?customerId=c1'          (add -i to see X-Served-By and X-Session-Token)
-                  curl -s '%s/debug/versions'
-                  curl -s %s/stock/apple -H 'Authorization: Bearer %s'
-                  curl -s '%s/admin/outbox?status=dead' -H 'Authorization: Bearer %s'
+                Try (after: . target/local-stack.env):
+                  curl -s -X PUT $WORKER/stock/apple -H "$S" -H 'Content-Type: application/json' -d '{"available":100}'
+                  curl -si -X POST $API/orders -H "$C1" -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-1' \\
+                       -d '{"items":[{"sku":"apple","quantity":2}]}'
+                  curl -s $API/orders -H "$C1"           (add -i to see X-Served-By and X-Session-Token)
+                  curl -s "$API/debug/versions" -H "$S"
+                  curl -s $WORKER/stock/apple -H "$S"
+                  curl -s "$API/admin/outbox?status=dead" -H "$S"
                 """,
-                stack.api.url(), stack.api.url(), stack.api.url(), stack.worker.url(), gateway.url(),
+                stack.api.url(), stack.api.url(), stack.api.managementUrl(), stack.worker.url(), gateway.url(),
                 stack.postgres.reactiveUrl("<db>"),
                 redis.stream().map(RedisNode::url).collect(Collectors.joining(" ")),
-                root.resolve("system-tests/target/stack-logs/local"), secret,
-                stack.worker.url(), secret, stack.api.url(), stack.api.url(), stack.api.url(), stack.worker.url(), secret,
-                stack.api.url(), secret);
+                root.resolve("system-tests/target/stack-logs/local"), secret, env, key);
         stopped.await();
     }
 }

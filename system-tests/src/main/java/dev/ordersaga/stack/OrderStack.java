@@ -12,6 +12,7 @@ import dev.ordersaga.testsupport.PostgresServer;
 import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
 import dev.ordersaga.testsupport.TcpProxy;
+import dev.ordersaga.testsupport.TokenIssuer;
 
 /**
  * The order flow as separate processes: one real PostgreSQL with a database per service, the
@@ -37,6 +38,8 @@ public final class OrderStack implements AutoCloseable {
     public final List<RedisNode> redis = new ArrayList<>();
     public final ServiceProcess gateway;
     public final TcpProxy apiToGateway;
+    /** Mints the bearer JWTs of this stack's customers (the api trusts its public key). */
+    public final TokenIssuer tokens;
     private final Path root;
     private final Path logs;
     private final boolean direct;
@@ -44,6 +47,7 @@ public final class OrderStack implements AutoCloseable {
     private OrderStack(Builder b) {
         root = ProjectRoot.find();
         logs = root.resolve("system-tests/target/stack-logs/" + b.name);
+        tokens = TokenIssuer.create(tempDir("ordersaga-jwt-"));
         postgres = PostgresServer.start(0, null);
         postgres.createDatabase("orders", "orders", "orders-pw");
         postgres.createDatabase("stock", "stock", "stock-pw");
@@ -87,7 +91,8 @@ public final class OrderStack implements AutoCloseable {
         ServiceProcess p = new ServiceProcess(name, ServiceProcess.jarOf(root, "api"), port, logs)
                 .env("WORKER_URL", direct ? "http://127.0.0.1:" + worker.port() : apiToWorker.url())
                 .env("GATEWAY_URL", direct ? gateway.url() : apiToGateway.url())
-                .env("SESSION_TOKEN_KEYS", SESSION_KEYS);
+                .env("SESSION_TOKEN_KEYS", SESSION_KEYS)
+                .env("MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKeyFile().toUri().toString());
         database(p, "orders", "orders-pw");
         faultTolerantDefaults(p, "WORKER");
         return p;
@@ -127,8 +132,14 @@ public final class OrderStack implements AutoCloseable {
         }
     }
 
+    /** {@code Authorization} of services and operators (INTERNAL_SECRET). */
     public String bearer() {
         return "Bearer " + SECRET;
+    }
+
+    /** {@code Authorization} of a customer (a JWT whose subject is {@code customer}). */
+    public String customer(String customer) {
+        return tokens.bearer(customer);
     }
 
     @Override

@@ -19,6 +19,8 @@ final class Flow {
 
     private final OrderStack stack;
     private final String readApi;
+    /** The customer of each order this flow created: reads and commands are made as that customer. */
+    private final java.util.Map<String, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
 
     Flow(OrderStack stack) {
         this(stack, stack.api.url());
@@ -43,11 +45,12 @@ final class Flow {
     }
 
     String order(String apiUrl, String customer, String sku, int quantity) {
-        Response r = given().baseUri(apiUrl).contentType(ContentType.JSON)
+        Response r = given().baseUri(apiUrl).header("Authorization", stack.customer(customer)).contentType(ContentType.JSON)
                 .body("{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + "}]}")
                 .post("/orders");
         assertThat(r.statusCode()).as("POST /orders: %s", r.asString()).isEqualTo(202);
         assertThat((String) r.path("status")).isEqualTo("PENDING");
+        owners.put(r.path("id"), customer);
         return r.path("id");
     }
 
@@ -56,7 +59,12 @@ final class Flow {
     }
 
     Response get(String id) {
-        return given().baseUri(readApi).get("/orders/" + id);
+        return given().baseUri(readApi).header("Authorization", owner(id)).get("/orders/" + id);
+    }
+
+    /** {@code Authorization} of the customer that created order {@code id}. */
+    String owner(String id) {
+        return stack.customer(owners.getOrDefault(id, "unknown"));
     }
 
     String status(String id) {
@@ -64,7 +72,7 @@ final class Flow {
     }
 
     Response command(String id, String command) {
-        return given().baseUri(stack.api.url()).post("/orders/" + id + "/" + command);
+        return given().baseUri(stack.api.url()).header("Authorization", owner(id)).post("/orders/" + id + "/" + command);
     }
 
     void awaitStatus(Collection<String> ids, String status, Duration within) {

@@ -192,7 +192,7 @@ class OrderFlowIT {
         flow.assertConserved(sku, 50, 8);
         assertThat(flow.orderRows(ids)).containsExactlyInAnyOrderElementsOf(versionsBefore);
         assertThat(flow.ordersDb("SELECT count(*) FROM inbox")).isEqualTo(duplicatesBefore);
-        String metrics = given().baseUri(stack.api.url()).get("/q/metrics").asString();
+        String metrics = given().baseUri(stack.api.managementUrl()).get("/q/metrics").asString();
         assertThat(metrics).containsPattern("inbox_duplicates_total\\{[^}]*source=\"worker\"[^}]*\\} [1-9]");
     }
 

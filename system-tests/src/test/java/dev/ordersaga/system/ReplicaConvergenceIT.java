@@ -63,13 +63,14 @@ class ReplicaConvergenceIT {
     }
 
     private static Response debug(String customer) {
-        return given().baseUri(stack.api.url()).queryParam("customerId", customer).get("/debug/versions");
+        return given().baseUri(stack.api.url()).header("Authorization", stack.bearer()).queryParam("customerId", customer)
+                .get("/debug/versions");
     }
 
     /** The orders {@code read=replica} lists for a customer. */
     private static List<String> replicaList(String customer) {
-        Response r = given().baseUri(stack.api.url()).queryParam("customerId", customer).queryParam("read", "replica")
-                .get("/orders");
+        Response r = given().baseUri(stack.api.url()).header("Authorization", stack.customer(customer))
+                .queryParam("read", "replica").get("/orders");
         return r.statusCode() == 200 ? r.jsonPath().getList("id") : List.of();
     }
 
@@ -141,6 +142,7 @@ class ReplicaConvergenceIT {
         assertThat(replicaList(customer)).isEmpty();
         assertConverged(customer, List.of(first, second));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(given().baseUri(stack.api.url())
-                .queryParam("read", "replica").get("/orders/" + first).statusCode()).isEqualTo(200));
+                .header("Authorization", stack.customer(customer)).queryParam("read", "replica").get("/orders/" + first)
+                .statusCode()).isEqualTo(200));
     }
 }

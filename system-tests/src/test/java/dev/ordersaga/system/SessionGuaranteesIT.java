@@ -58,8 +58,8 @@ class SessionGuaranteesIT {
         stack.redis.forEach(RedisNode::start);
     }
 
-    private static SessionClient session(SessionHistory history, int id) {
-        return new SessionClient(id, stack.api.url(), history);
+    private static SessionClient session(SessionHistory history, int id, String customer) {
+        return new SessionClient(id, stack.api.url(), history, customer, stack.customer(customer));
     }
 
     @Test
@@ -67,8 +67,8 @@ class SessionGuaranteesIT {
         SessionHistory history = new SessionHistory();
         int anomalies = 0;
         for (int trial = 0; trial < 25; trial++) {
-            SessionClient s = session(history, trial);
-            var created = s.create("ryw-" + trial, "apple", 1);
+            SessionClient s = session(history, trial, "ryw-" + trial);
+            var created = s.create("apple", 1);
             assertThat(created.status()).isEqualTo(202);
             assertThat(s.token()).hasSizeLessThan(1024);
             String id = created.order().getString("id");
@@ -89,8 +89,8 @@ class SessionGuaranteesIT {
     @Test
     void autoIsServedByTheReplicaOnceItCaughtUpAndACancelIsNeverUnseen() {
         SessionHistory history = new SessionHistory();
-        SessionClient s = session(history, 1);
-        String id = s.create("catch-up", "apple", 1).order().getString("id");
+        SessionClient s = session(history, 1, "catch-up");
+        String id = s.create("apple", 1).order().getString("id");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> "replica".equals(s.read(id, "auto").servedBy()));
         var cancelled = s.cancel(id);
@@ -115,15 +115,15 @@ class SessionGuaranteesIT {
         SessionHistory history = new SessionHistory();
         int missingFromReplica = 0;
         for (int trial = 0; trial < 10; trial++) {
-            SessionClient s = session(history, trial);
             String customer = "list-" + trial;
-            s.create(customer, "apple", 1);
-            String second = s.create(customer, "apple", 2).order().getString("id");
-            var replica = s.list(customer, "replica", 100);
+            SessionClient s = session(history, trial, customer);
+            s.create("apple", 1);
+            String second = s.create("apple", 2).order().getString("id");
+            var replica = s.list("replica", 100);
             if (replica.list().stream().noneMatch(o -> ((JsonObject) o).getString("id").equals(second))) {
                 missingFromReplica++;
             }
-            var auto = s.list(customer, "auto", 100);
+            var auto = s.list("auto", 100);
             assertThat(auto.status()).isEqualTo(200);
             assertThat(auto.list().stream().map(o -> ((JsonObject) o).getString("id"))).contains(second).hasSize(2);
         }
@@ -134,8 +134,8 @@ class SessionGuaranteesIT {
     @Test
     void monotonicReadsHoldWhileOneRedisNodeHoldsOldData() {
         SessionHistory history = new SessionHistory();
-        SessionClient s = session(history, 1);
-        String id = s.create("old-node", "apple", 1).order().getString("id");
+        SessionClient s = session(history, 1, "old-node");
+        String id = s.create("apple", 1).order().getString("id");
         await().atMost(Duration.ofSeconds(10)).until(() -> "replica".equals(s.read(id, "auto").servedBy()));
         // node 0 misses the next change (its hint is not replayed in this stack), node 1 then goes away
         stack.redis.get(0).stop();
@@ -143,7 +143,7 @@ class SessionGuaranteesIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> s.read(id, "replica").version() >= cancelled);
         stack.redis.get(0).start();
         stack.redis.get(1).stop();
-        SessionClient other = session(history, 2);
+        SessionClient other = session(history, 2, "old-node");
         long seen = other.read(id, "primary").version();
         assertThat(seen).isEqualTo(cancelled);
         for (int i = 0; i < 40; i++) {
@@ -157,9 +157,9 @@ class SessionGuaranteesIT {
     @Test
     void whenTheGatewayIsCutAutoFallsBackToThePrimaryAndSaysSo() {
         SessionHistory history = new SessionHistory();
-        SessionClient s = session(history, 1);
+        SessionClient s = session(history, 1, "cut-gateway");
         stack.apiToGateway.mode(TcpProxy.Mode.BLACKHOLE);
-        var created = s.create("cut-gateway", "apple", 1);
+        var created = s.create("apple", 1);
         for (int i = 0; i < 5; i++) {
             var r = s.read(created.order().getString("id"), "auto");
             assertThat(r.status()).isEqualTo(200);
@@ -185,14 +185,13 @@ class SessionGuaranteesIT {
             int sessionId = 100 + n;
             done.add(pool.submit(() -> {
                 Random random = new Random(sessionId);
-                SessionClient s = session(history, sessionId);
+                // Two customers with two sessions each (two devices): their lists change under each other.
+                SessionClient s = session(history, sessionId, sessionId % 2 == 0 ? "shared-a" : "shared-b");
                 List<String> mine = new ArrayList<>();
-                String[] customers = { "shared-a", "shared-b", "own-" + sessionId };
                 for (int op = 0; op < 80; op++) {
                     int dice = random.nextInt(100);
-                    String customer = customers[random.nextInt(customers.length)];
                     if (dice < 15 || mine.isEmpty()) {
-                        var r = s.create(customer, "apple", 1);
+                        var r = s.create("apple", 1);
                         if (r.status() == 202) {
                             mine.add(r.order().getString("id"));
                         }
@@ -206,7 +205,7 @@ class SessionGuaranteesIT {
                     } else if (dice < 70) {
                         s.read(mine.get(random.nextInt(mine.size())), random.nextInt(4) == 0 ? "replica" : "auto");
                     } else {
-                        s.list(customer, random.nextInt(4) == 0 ? "replica" : "auto", 100);
+                        s.list(random.nextInt(4) == 0 ? "replica" : "auto", 100);
                     }
                 }
                 return null;

@@ -161,7 +161,7 @@ class StartupValidationIT {
             p.start();
             try {
                 String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
-                        .newBuilder(java.net.URI.create(p.url() + "/q/metrics"))
+                        .newBuilder(java.net.URI.create(p.managementUrl() + "/q/metrics"))
                         .header("Authorization", "Bearer validation-internal-secret").build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
                 for (String metric : documented.get(service)) {

@@ -26,6 +26,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Path jar;
     private final Path logDir;
     private final int port;
+    private final int managementPort;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> wrapper = new ArrayList<>();
@@ -39,7 +40,9 @@ public final class ServiceProcess implements AutoCloseable {
         this.jar = jar;
         this.port = port;
         this.logDir = logDir;
+        this.managementPort = Ports.free();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
     }
 
     /** The runnable jar of a module of this repository. */
@@ -94,6 +97,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String url() {
         return "http://" + host + ":" + port;
+    }
+
+    /** The management interface (metrics), off the service port. */
+    public String managementUrl() {
+        return "http://" + host + ":" + env.getOrDefault("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
     }
 
     public Path logFile() {

@@ -12,10 +12,13 @@ import jakarta.validation.constraints.Size;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** Body of {@code POST /orders}. */
+/**
+ * Body of {@code POST /orders}. The customer is the caller (the subject of its token);
+ * {@code customerId} may be left out, and when given it must name the caller.
+ */
 @RegisterForReflection
 public record CreateOrderRequest(
-        @NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9._:-]*", message = "letters, digits and ._:- only") String customerId,
+        @Size(min = 1, max = 64) @Pattern(regexp = "[A-Za-z0-9._:@-]*", message = "letters, digits and ._:@- only") String customerId,
         @NotNull @Size(min = 1, max = OrderLimits.MAX_ITEMS) List<@NotNull @Valid Item> items) {
 
     /** One line: a positive quantity of one sku. */

@@ -9,6 +9,8 @@ public final class OrderLimits {
     public static final int MAX_QUANTITY = 10_000;
     /** Orders returned by one list call. */
     public static final int MAX_LIST = 500;
+    /** Orders a list returns when no limit is asked for. */
+    public static final int DEFAULT_LIST = 100;
 
     private OrderLimits() {
     }

@@ -26,10 +26,11 @@ public class OrderRepository {
     private static final String INSERT = """
             INSERT INTO orders (id, customer_id, status, version, items, idempotency_key, request_hash)
             VALUES ($1, $2, 'PENDING', 1, $3, $4, $5)
-            ON CONFLICT (idempotency_key) DO NOTHING
+            ON CONFLICT (customer_id, idempotency_key) DO NOTHING
             """ + "RETURNING " + COLUMNS;
 
-    private static final String FIND_BY_KEY = "SELECT " + COLUMNS + ", request_hash FROM orders WHERE idempotency_key = $1";
+    private static final String FIND_BY_KEY = "SELECT " + COLUMNS
+            + ", request_hash FROM orders WHERE customer_id = $1 AND idempotency_key = $2";
     private static final String FIND = "SELECT " + COLUMNS + " FROM orders WHERE id = $1";
     private static final String LOCK = FIND + " FOR UPDATE";
     private static final String UPDATE_STATUS = """
@@ -64,9 +65,9 @@ public class OrderRepository {
                 .map(OrderRepository::first);
     }
 
-    /** The order created with an idempotency key, with the hash of the request that created it. */
-    public Uni<Optional<KeyedOrder>> findByIdempotencyKey(SqlConnection tx, String key) {
-        return tx.preparedQuery(FIND_BY_KEY).execute(Tuple.of(key))
+    /** The order a customer created with an idempotency key, with the hash of the request that created it. */
+    public Uni<Optional<KeyedOrder>> findByIdempotencyKey(SqlConnection tx, String customerId, String key) {
+        return tx.preparedQuery(FIND_BY_KEY).execute(Tuple.of(customerId, key))
                 .map(rows -> first(rows).map(o -> new KeyedOrder(o, rows.iterator().next().getString("request_hash"))));
     }
 

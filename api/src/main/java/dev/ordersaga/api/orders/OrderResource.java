@@ -7,7 +7,6 @@ import java.util.UUID;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -16,9 +15,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.api.session.ReadPreference;
@@ -29,12 +30,19 @@ import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.http.RequestIds;
 
 /**
- * HTTP face of orders: create, read, list, pay, cancel. Every response carries the session token
- * ({@code X-Session-Token}) advanced to what the call wrote or showed; send it back on the next call.
+ * HTTP face of orders: create, read, list, pay, cancel. Every call is a customer's, authenticated
+ * by a bearer JWT whose subject is the customer: a customer sees and changes its own orders only
+ * (another's is a 404, as if it did not exist); the {@value #ADMIN} role may read any order and
+ * list any customer's. Every successful response carries the session token
+ * ({@code X-Session-Token}), bound to the caller, advanced to what the call wrote or showed.
  */
 @Path("/orders")
 @Produces(MediaType.APPLICATION_JSON)
+@Authenticated
 public class OrderResource {
+
+    /** The role that may read every customer's orders. */
+    public static final String ADMIN = "orders-admin";
 
     /** Which store answered: {@code primary} or {@code replica}. */
     public static final String SERVED_BY = "X-Served-By";
@@ -44,11 +52,26 @@ public class OrderResource {
     private final OrderService service;
     private final SessionReads reads;
     private final SessionTokens tokens;
+    private final JsonWebToken caller;
 
-    public OrderResource(OrderService service, SessionReads reads, SessionTokens tokens) {
+    public OrderResource(OrderService service, SessionReads reads, SessionTokens tokens, JsonWebToken caller) {
         this.service = service;
         this.reads = reads;
         this.tokens = tokens;
+        this.caller = caller;
+    }
+
+    /** The calling customer: the token's subject. */
+    private String customer() {
+        String subject = caller.getSubject();
+        if (subject == null || subject.isBlank()) {
+            throw new ProblemException(401, "unauthorized", "Unauthorized", "the bearer token names no subject");
+        }
+        return subject;
+    }
+
+    private boolean admin() {
+        return caller.getGroups() != null && caller.getGroups().contains(ADMIN);
     }
 
     /** Accepts the order as PENDING at once (202), whether or not the worker is reachable. */
@@ -60,15 +83,20 @@ public class OrderResource {
         if (key != null && key.length() > 200) {
             throw ProblemException.badRequest("invalid-idempotency-key", "Idempotency-Key is longer than 200 characters");
         }
-        SessionState session = tokens.read(token);
-        return service.create(request, key, RequestIds.current())
+        String customer = customer();
+        if (request.customerId() != null && !request.customerId().equals(customer)) {
+            throw new ProblemException(403, "customer-mismatch", "Forbidden",
+                    "customerId names another customer than the caller: leave it out, or name yourself");
+        }
+        SessionState session = tokens.read(token, customer);
+        return service.create(customer, request, key, RequestIds.current())
                 .map(created -> {
                     Order o = created.order();
                     session.sawOrder(o.id(), o.version(), o.customerId(), created.customerVersion());
                     return RestResponse.ResponseBuilder.<Order>create(RestResponse.Status.ACCEPTED)
                             .location(URI.create("/orders/" + o.id()))
                             .header("Idempotent-Replayed", String.valueOf(created.replayed()))
-                            .header(SessionTokens.HEADER, tokens.write(session))
+                            .header(SessionTokens.HEADER, tokens.write(session, customer))
                             .header(SERVED_BY, "primary")
                             .entity(o)
                             .build();
@@ -82,24 +110,46 @@ public class OrderResource {
             @QueryParam("consistency") String consistency, @RestHeader(SessionTokens.HEADER) String token) {
         UUID orderId = parse(id);
         ReadPreference preference = ReadPreference.parse(read, consistency);
-        SessionState session = tokens.read(token);
-        return reads.order(orderId, preference, session).map(served -> respond(served, session));
+        String customer = customer();
+        SessionState session = tokens.read(token, customer);
+        return reads.order(orderId, preference, session)
+                .map(served -> {
+                    if (!served.value().customerId().equals(customer) && !admin()) {
+                        throw ProblemException.notFound("order", id);
+                    }
+                    return respond(served, session, customer);
+                });
     }
 
     /** A customer's orders, newest first; {@code read=auto|primary|replica} as for one order. */
     @GET
     public Uni<RestResponse<List<Order>>> list(@QueryParam("customerId") String customerId,
-            @QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("read") String read,
+            @QueryParam("limit") String limit, @QueryParam("read") String read,
             @QueryParam("consistency") String consistency, @RestHeader(SessionTokens.HEADER) String token) {
-        if (customerId == null || customerId.isBlank()) {
-            throw ProblemException.badRequest("missing-customer", "query parameter customerId is required");
+        String customer = customer();
+        String listed = customerId == null ? customer : customerId;
+        if (!listed.equals(customer) && !admin()) {
+            throw new ProblemException(403, "forbidden-customer", "Forbidden", "a customer lists its own orders only");
         }
-        if (limit < 1 || limit > OrderLimits.MAX_LIST) {
-            throw ProblemException.badRequest("invalid-limit", "limit must be between 1 and " + OrderLimits.MAX_LIST);
-        }
+        int max = limit(limit);
         ReadPreference preference = ReadPreference.parse(read, consistency);
-        SessionState session = tokens.read(token);
-        return reads.byCustomer(customerId, limit, preference, session).map(served -> respond(served, session));
+        SessionState session = tokens.read(token, customer);
+        return reads.byCustomer(listed, max, preference, session).map(served -> respond(served, session, customer));
+    }
+
+    private static int limit(String value) {
+        if (value == null) {
+            return OrderLimits.DEFAULT_LIST;
+        }
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= OrderLimits.MAX_LIST) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // the same answer as out of range
+        }
+        throw ProblemException.badRequest("invalid-limit", "limit must be an integer between 1 and " + OrderLimits.MAX_LIST);
     }
 
     @POST
@@ -116,21 +166,22 @@ public class OrderResource {
 
     private Uni<RestResponse<Order>> command(String id, OrderStateMachine.Command command, String token) {
         UUID orderId = parse(id);
-        SessionState session = tokens.read(token);
-        return service.apply(orderId, command, RequestIds.current())
+        String customer = customer();
+        SessionState session = tokens.read(token, customer);
+        return service.apply(orderId, command, RequestIds.current(), customer)
                 .map(written -> {
                     Order o = written.order();
                     session.sawOrder(o.id(), o.version(), o.customerId(), written.customerVersion());
                     return RestResponse.ResponseBuilder.ok(o)
-                            .header(SessionTokens.HEADER, tokens.write(session))
+                            .header(SessionTokens.HEADER, tokens.write(session, customer))
                             .header(SERVED_BY, "primary")
                             .build();
                 });
     }
 
-    private <T> RestResponse<T> respond(SessionReads.Served<T> served, SessionState session) {
+    private <T> RestResponse<T> respond(SessionReads.Served<T> served, SessionState session, String customer) {
         var response = RestResponse.ResponseBuilder.ok(served.value())
-                .header(SessionTokens.HEADER, tokens.write(session))
+                .header(SessionTokens.HEADER, tokens.write(session, customer))
                 .header(SERVED_BY, served.servedBy());
         if (served.fallback() != null) {
             response.header(READ_FALLBACK, served.fallback());

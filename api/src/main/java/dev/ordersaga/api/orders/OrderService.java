@@ -58,13 +58,12 @@ public class OrderService {
     public record Written(Order order, long customerVersion) {
     }
 
-    /** Accepts an order as PENDING and asks the worker to reserve its stock. */
-    public Uni<Created> create(CreateOrderRequest request, String idempotencyKey, String requestId) {
+    /** Accepts an order of {@code customerId} as PENDING and asks the worker to reserve its stock. */
+    public Uni<Created> create(String customerId, CreateOrderRequest request, String idempotencyKey, String requestId) {
         List<Line> items = lines(request);
-        String hash = hash(request.customerId(), items);
+        String hash = hash(customerId, items);
         List<OutboxMessage> enqueued = new ArrayList<>();
-        return pool.withTransaction(tx -> insertOrReplay(tx, request.customerId(), items, idempotencyKey, hash,
-                requestId, enqueued))
+        return pool.withTransaction(tx -> insertOrReplay(tx, customerId, items, idempotencyKey, hash, requestId, enqueued))
                 .invoke(created -> publisher.dispatch(enqueued));
     }
 
@@ -76,7 +75,7 @@ public class OrderService {
                         ? reserve(tx, inserted.get(), requestId, enqueued)
                                 .chain(() -> project(tx, inserted.get(), requestId, enqueued))
                                 .map(customerVersion -> new Created(inserted.get(), customerVersion, false))
-                        : replay(tx, key, hash));
+                        : replay(tx, customerId, key, hash));
     }
 
     private Uni<Void> reserve(SqlConnection tx, Order order, String requestId, List<OutboxMessage> enqueued) {
@@ -92,8 +91,8 @@ public class OrderService {
         return outbox.enqueue(tx, message).invoke(enqueued::add).map(OutboxMessage::seq);
     }
 
-    private Uni<Created> replay(SqlConnection tx, String key, String hash) {
-        return orders.findByIdempotencyKey(tx, key)
+    private Uni<Created> replay(SqlConnection tx, String customerId, String key, String hash) {
+        return orders.findByIdempotencyKey(tx, customerId, key)
                 .map(found -> {
                     var keyed = found.orElseThrow(() -> new IllegalStateException("idempotency key vanished: " + key));
                     if (!keyed.requestHash().equals(hash)) {
@@ -118,11 +117,15 @@ public class OrderService {
         return orders.byCustomerSeen(customerId, limit);
     }
 
-    /** Pays or cancels an order; cancelling a confirmed order sends ReleaseStock in the same transaction. */
-    public Uni<Written> apply(UUID id, OrderStateMachine.Command command, String requestId) {
+    /**
+     * Pays or cancels an order of {@code customerId}; cancelling a confirmed order sends ReleaseStock
+     * in the same transaction. Another customer's order is a 404, as if it did not exist.
+     */
+    public Uni<Written> apply(UUID id, OrderStateMachine.Command command, String requestId, String customerId) {
         List<OutboxMessage> enqueued = new ArrayList<>();
         return pool.withTransaction(tx -> orders.lock(tx, id)
-                .map(found -> found.orElseThrow(() -> ProblemException.notFound("order", id)))
+                .map(found -> found.filter(o -> o.customerId().equals(customerId))
+                        .orElseThrow(() -> ProblemException.notFound("order", id)))
                 .onItem().transformToUni(order -> {
                     var decision = OrderStateMachine.onCommand(order.status(), command);
                     return change(tx, order, decision, null, requestId, enqueued);

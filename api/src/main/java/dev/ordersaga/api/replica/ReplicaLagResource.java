@@ -17,16 +17,18 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.ordersaga.api.orders.Order;
+import dev.ordersaga.http.InternalAuth;
 import dev.ordersaga.http.ProblemException;
 
 /**
- * {@code GET /debug/versions}: how far the replica is behind the primary. Versions count changes:
+ * {@code GET /debug/versions} (operators: INTERNAL_SECRET): how far the replica is behind the primary. Versions count changes:
  * the primary's is every change committed, the replica's every change applied to it (a change whose
  * message waits, is being retried or was dead-lettered is behind); with
  * {@code orderId} or {@code customerId} it also compares that record in both stores.
  */
 @Path("/debug/versions")
 @Produces(MediaType.APPLICATION_JSON)
+@InternalAuth
 public class ReplicaLagResource {
 
     private static final String TOTALS = """

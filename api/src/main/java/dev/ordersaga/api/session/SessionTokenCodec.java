@@ -38,8 +38,11 @@ public final class SessionTokenCodec {
         this.ttl = ttl;
     }
 
-    /** A token for {@code state}, valid for the configured time from {@code now}, signed with the signing key. */
-    public String encode(SessionState state, Instant now) {
+    /**
+     * A token for {@code state} of the session of {@code subject}, valid for the configured time from
+     * {@code now}, signed with the signing key and bound to the subject: no one else can present it.
+     */
+    public String encode(SessionState state, Instant now, String subject) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         out.write(FORMAT);
         writeLong(out, now.plus(ttl).getEpochSecond());
@@ -56,21 +59,22 @@ public final class SessionTokenCodec {
             writeLong(out, id.getLeastSignificantBits());
             writeVarint(out, v);
         });
-        return keys.sign(out.toByteArray(), new byte[0]);
+        return keys.sign(out.toByteArray(), subject.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    /** The state a token carries; fails with the reason a token is refused. */
-    public SessionState decode(String token, Instant now) {
+    /** The state a token of {@code subject}'s session carries; fails with the reason a token is refused. */
+    public SessionState decode(String token, Instant now, String subject) {
         byte[] payload;
         try {
-            payload = keys.verify(token, new byte[0], MAX_TOKEN_LENGTH);
+            payload = keys.verify(token, subject.getBytes(java.nio.charset.StandardCharsets.UTF_8), MAX_TOKEN_LENGTH);
         } catch (InvalidSignatureException e) {
             Reason reason = switch (e.reason()) {
                 case MALFORMED -> Reason.MALFORMED;
                 case UNKNOWN_KEY -> Reason.UNKNOWN_KEY;
                 case FORGED -> Reason.FORGED;
             };
-            throw new SessionTokenException(reason, "session token " + e.getMessage());
+            throw new SessionTokenException(reason, "session token " + e.getMessage()
+                    + (reason == Reason.FORGED ? " (or it was issued to another caller)" : ""));
         }
         try {
             ByteBuffer in = ByteBuffer.wrap(payload);

@@ -26,20 +26,20 @@ public class SessionTokens {
         this.clock = Clock.systemUTC();
     }
 
-    /** The session a request carries; fresh when it carries none. */
-    public SessionState read(String header) {
+    /** The session a request of {@code subject} carries; fresh when it carries none. */
+    public SessionState read(String header, String subject) {
         if (header == null || header.isBlank()) {
             return SessionState.fresh();
         }
         try {
-            return codec.decode(header.trim(), clock.instant());
+            return codec.decode(header.trim(), clock.instant(), subject);
         } catch (SessionTokenException e) {
             throw new ProblemException(400, e.reason().type, e.reason().title, e.getMessage());
         }
     }
 
-    /** The token to return for {@code state}. */
-    public String write(SessionState state) {
-        return codec.encode(state, clock.instant());
+    /** The token to return to {@code subject} for {@code state}. */
+    public String write(SessionState state, String subject) {
+        return codec.encode(state, clock.instant(), subject);
     }
 }

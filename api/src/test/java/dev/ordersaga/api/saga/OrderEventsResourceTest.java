@@ -21,6 +21,11 @@ import dev.ordersaga.testsupport.PostgresResource;
 @QuarkusTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = ApiDatabase.NAME))
 class OrderEventsResourceTest {
 
+    @org.junit.jupiter.api.BeforeAll
+    static void actAsTheCustomersOfTheRequests() {
+        dev.ordersaga.api.Callers.actAsOwners();
+    }
+
     private static final String SECRET = "Bearer test-internal-secret";
 
     private static String newOrder() {

@@ -27,6 +27,11 @@ import dev.ordersaga.testsupport.PostgresResource;
 @QuarkusTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = ApiDatabase.NAME))
 class OutboxPublisherTest {
 
+    @org.junit.jupiter.api.BeforeAll
+    static void actAsTheCustomersOfTheRequests() {
+        dev.ordersaga.api.Callers.actAsOwners();
+    }
+
     private static final String SECRET = "Bearer test-internal-secret";
 
     private static UUID insertRow(String destination, String type, String payload) {

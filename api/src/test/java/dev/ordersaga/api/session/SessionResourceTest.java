@@ -26,6 +26,11 @@ import dev.ordersaga.testsupport.PostgresResource;
 @QuarkusTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = ApiDatabase.NAME))
 class SessionResourceTest {
 
+    @org.junit.jupiter.api.BeforeAll
+    static void actAsTheCustomersOfTheRequests() {
+        dev.ordersaga.api.Callers.actAsOwners();
+    }
+
     private static final String TOKEN = SessionTokens.HEADER;
 
     private static Response create(String customer, String token) {
@@ -73,7 +78,9 @@ class SessionResourceTest {
     @Test
     void debugVersionsShowsHowFarTheReplicaIsBehind() {
         String id = create("s-debug", null).path("id");
-        Response r = given().get("/debug/versions?orderId=" + id + "&customerId=s-debug");
+        given().get("/debug/versions").then().statusCode(401).contentType("application/problem+json");
+        Response r = given().header("Authorization", "Bearer test-internal-secret")
+                .get("/debug/versions?orderId=" + id + "&customerId=s-debug");
         r.then().statusCode(200)
                 .body("order.primaryVersion", equalTo(1))
                 .body("order.replicaError", org.hamcrest.Matchers.notNullValue())
@@ -84,7 +91,8 @@ class SessionResourceTest {
         assertThat(primary).isGreaterThanOrEqualTo(1);
         assertThat(behind).as("the replica is unreachable in this test").isGreaterThanOrEqualTo(1);
         assertThat(replica).isEqualTo(primary - behind);
-        given().get("/debug/versions?orderId=nope").then().statusCode(400);
+        given().header("Authorization", "Bearer test-internal-secret").get("/debug/versions?orderId=nope").then()
+                .statusCode(400);
     }
 
     @Test
@@ -102,30 +110,43 @@ class SessionResourceTest {
             "expired, session-token-expired" })
     void badTokensAreRefusedWithAProblemSayingWhy(String kind, String type) {
         String good = create("s-bad-" + kind, null).header(TOKEN);
-        String bad = switch (kind) {
-            case "forged" -> forge(good);
-            case "truncated" -> good.substring(0, good.length() - 3);
-            case "garbage" -> "not a token";
-            case "unknown-key" -> new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "zz=test-session-token-secret-1"),
-                    java.time.Duration.ofHours(1)).encode(SessionState.fresh(), java.time.Instant.now());
-            case "expired" -> new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "t0=test-session-token-secret-0"),
-                    java.time.Duration.ofHours(1)).encode(SessionState.fresh(), java.time.Instant.now().minusSeconds(7200));
-            default -> throw new IllegalArgumentException(kind);
-        };
-        given().header(TOKEN, bad).get("/orders?customerId=s-bad-" + kind).then().statusCode(400)
+        given().header(TOKEN, bad(kind, good, "s-bad-" + kind)).get("/orders?customerId=s-bad-" + kind).then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("type", containsString(type))
                 .body("detail", org.hamcrest.Matchers.notNullValue());
         // a refused token writes nothing
-        create("s-bad-write-" + kind, bad).then().statusCode(400).body("type", containsString(type));
-        given().get("/orders?customerId=s-bad-write-" + kind + "&read=primary").then().statusCode(200)
-                .body("size()", equalTo(0));
+        String writer = "s-bad-write-" + kind;
+        String otherGood = create(writer, null).header(TOKEN);
+        create(writer, bad(kind, otherGood, writer)).then().statusCode(400).body("type", containsString(type));
+        given().get("/orders?customerId=" + writer + "&read=primary").then().statusCode(200)
+                .body("size()", equalTo(1));
+    }
+
+    /** A token of {@code subject}'s session that is wrong in the way {@code kind} says. */
+    private static String bad(String kind, String good, String subject) {
+        return switch (kind) {
+            case "forged" -> forge(good);
+            case "truncated" -> good.substring(0, good.length() - 3);
+            case "garbage" -> "not a token";
+            case "unknown-key" -> new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "zz=test-session-token-secret-1"),
+                    java.time.Duration.ofHours(1)).encode(SessionState.fresh(), java.time.Instant.now(), subject);
+            case "expired" -> new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "t0=test-session-token-secret-0"),
+                    java.time.Duration.ofHours(1)).encode(SessionState.fresh(), java.time.Instant.now().minusSeconds(7200), subject);
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    @Test
+    void aSessionTokenOfAnotherCallerIsRefused() {
+        String alices = create("s-alice", null).header(TOKEN);
+        given().header(TOKEN, alices).header("Authorization", dev.ordersaga.api.Callers.bearer("s-mallory"))
+                .get("/orders").then().statusCode(400).body("type", containsString("session-token-forged"));
     }
 
     @Test
     void aTokenSignedWithTheSecondKeyIsStillAccepted() {
         String oldKeyToken = new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "t0=test-session-token-secret-0"),
-                java.time.Duration.ofHours(1)).encode(SessionState.fresh().sawCustomer("s-rotate", 0), java.time.Instant.now());
+                java.time.Duration.ofHours(1)).encode(SessionState.fresh().sawCustomer("s-rotate", 0), java.time.Instant.now(), "s-rotate");
         Response r = given().header(TOKEN, oldKeyToken).get("/orders?customerId=s-rotate");
         r.then().statusCode(200);
         assertThat(r.header(TOKEN)).startsWith("t1.");

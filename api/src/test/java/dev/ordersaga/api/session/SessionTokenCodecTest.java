@@ -24,12 +24,12 @@ class SessionTokenCodecTest {
         UUID a = UUID.randomUUID();
         UUID b = UUID.randomUUID();
         SessionState s = SessionState.fresh().sawOrder(a, 3, "alice", 7).sawOrder(b, 1, "bob", 2).sawCustomer("alice", 9);
-        SessionState back = codec.decode(codec.encode(s, NOW), NOW.plusSeconds(60));
+        SessionState back = codec.decode(codec.encode(s, NOW, "s"), NOW.plusSeconds(60), "s");
         assertThat(back).isEqualTo(s);
         assertThat(back.minOrderVersion(a)).hasValue(3);
         assertThat(back.minCustomerVersion("alice")).isEqualTo(9);
         assertThat(back.minCustomerVersion("carol")).isZero();
-        assertThat(codec.encode(s, NOW)).startsWith("k2.");
+        assertThat(codec.encode(s, NOW, "s")).startsWith("k2.");
     }
 
     @Test
@@ -43,7 +43,7 @@ class SessionTokenCodecTest {
         s.sawOrder(a, 2, "alice", 7);
         assertThat(s.minListVersion("alice")).isEqualTo(5);
         assertThat(s.minCustomerVersion("alice")).isEqualTo(7);
-        assertThat(codec.decode(codec.encode(s, NOW), NOW)).isEqualTo(s);
+        assertThat(codec.decode(codec.encode(s, NOW, "s"), NOW, "s")).isEqualTo(s);
     }
 
     @Test
@@ -60,9 +60,9 @@ class SessionTokenCodecTest {
         for (int i = 0; i < 10_000; i++) {
             s.sawOrder(UUID.randomUUID(), Long.MAX_VALUE - i, "customer-with-a-rather-long-identifier-" + i, Long.MAX_VALUE);
         }
-        String token = codec.encode(s, NOW);
+        String token = codec.encode(s, NOW, "s");
         assertThat(token.length()).isLessThanOrEqualTo(SessionTokenCodec.MAX_TOKEN_LENGTH).isLessThan(1024);
-        SessionState back = codec.decode(token, NOW);
+        SessionState back = codec.decode(token, NOW, "s");
         assertThat(back.overflowed()).isTrue();
         assertThat(back.minCustomerVersion("someone-never-seen")).isEqualTo(Long.MAX_VALUE);
     }
@@ -82,13 +82,13 @@ class SessionTokenCodecTest {
     @Test
     void oldKeysStillVerifyAfterRotation() {
         var old = new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "k1=first-secret-0123456789"), Duration.ofHours(1));
-        String token = old.encode(SessionState.fresh().sawCustomer("alice", 1), NOW);
-        assertThat(codec.decode(token, NOW).minCustomerVersion("alice")).isEqualTo(1);
+        String token = old.encode(SessionState.fresh().sawCustomer("alice", 1), NOW, "s");
+        assertThat(codec.decode(token, NOW, "s").minCustomerVersion("alice")).isEqualTo(1);
     }
 
     @Test
     void refusesForgedTruncatedExpiredAndUnknownKeyTokens() {
-        String token = codec.encode(SessionState.fresh().sawCustomer("alice", 1), NOW);
+        String token = codec.encode(SessionState.fresh().sawCustomer("alice", 1), NOW, "s");
         int last = token.lastIndexOf('.');
         String payload = token.substring(token.indexOf('.') + 1, last);
         byte[] raw = Base64.getUrlDecoder().decode(payload);
@@ -102,13 +102,13 @@ class SessionTokenCodecTest {
         assertReason(token, NOW.plus(Duration.ofHours(2)), Reason.EXPIRED);
         assertReason("k9" + token.substring(2), NOW, Reason.UNKNOWN_KEY);
         var other = new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "k2=some-other-secret-0123456"), Duration.ofHours(1));
-        assertReason(other.encode(SessionState.fresh(), NOW), NOW, Reason.FORGED);
+        assertReason(other.encode(SessionState.fresh(), NOW, "s"), NOW, Reason.FORGED);
         assertReason("x".repeat(5000), NOW, Reason.MALFORMED);
     }
 
     @Test
     void onlyTheCanonicalEncodingOfTheSignatureVerifies() {
-        String token = codec.encode(SessionState.fresh(), NOW);
+        String token = codec.encode(SessionState.fresh(), NOW, "s");
         // 32 bytes take 43 base64url characters; the last one carries 4 bits and 2 unused ones.
         // Setting an unused bit decodes to the same bytes: such a token must still be refused.
         char last = token.charAt(token.length() - 1);
@@ -119,7 +119,15 @@ class SessionTokenCodecTest {
         assertThat(Base64.getUrlDecoder().decode(malleated.substring(malleated.lastIndexOf('.') + 1)))
                 .isEqualTo(Base64.getUrlDecoder().decode(token.substring(token.lastIndexOf('.') + 1)));
         assertReason(malleated, NOW, Reason.MALFORMED);
-        assertThat(codec.decode(token, NOW)).isNotNull();
+        assertThat(codec.decode(token, NOW, "s")).isNotNull();
+    }
+
+    @Test
+    void aTokenIsBoundToItsCallerAndAnotherCallerCannotPresentIt() {
+        String token = codec.encode(SessionState.fresh().sawCustomer("alice", 3), NOW, "alice");
+        assertThat(codec.decode(token, NOW, "alice").minCustomerVersion("alice")).isEqualTo(3);
+        assertThatThrownBy(() -> codec.decode(token, NOW, "mallory"))
+                .isInstanceOfSatisfying(SessionTokenException.class, e -> assertThat(e.reason()).isEqualTo(Reason.FORGED));
     }
 
     @Test
@@ -133,7 +141,7 @@ class SessionTokenCodecTest {
     }
 
     private void assertReason(String token, Instant now, Reason reason) {
-        assertThatThrownBy(() -> codec.decode(token, now))
+        assertThatThrownBy(() -> codec.decode(token, now, "s"))
                 .isInstanceOfSatisfying(SessionTokenException.class, e -> assertThat(e.reason()).isEqualTo(reason));
     }
 }

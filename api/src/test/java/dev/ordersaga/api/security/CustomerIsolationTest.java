@@ -1,0 +1,143 @@
+package dev.ordersaga.api.security;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.smallrye.jwt.build.Jwt;
+
+import dev.ordersaga.api.ApiDatabase;
+import dev.ordersaga.api.Callers;
+import dev.ordersaga.testsupport.PostgresResource;
+
+/** A customer sees and changes only its own orders; the caller is the subject of a valid JWT. */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = ApiDatabase.NAME))
+class CustomerIsolationTest {
+
+    private static final String PROBLEM = "application/problem+json";
+
+    private static Response create(String caller, String key) {
+        var r = given().header("Authorization", Callers.bearer(caller)).contentType(ContentType.JSON)
+                .body("{\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}");
+        if (key != null) {
+            r.header("Idempotency-Key", key);
+        }
+        return r.post("/orders");
+    }
+
+    @Test
+    void anotherCustomerNeitherSeesNorChangesAnOrder() {
+        String alice = "iso-alice-" + System.nanoTime();
+        String mallory = "iso-mallory-" + System.nanoTime();
+        String id = create(alice, null).then().statusCode(202).body("customerId", equalTo(alice)).extract().path("id");
+        given().header("Authorization", Callers.bearer(mallory)).get("/orders/" + id + "?read=primary").then()
+                .statusCode(404).contentType(PROBLEM);
+        given().header("Authorization", Callers.bearer(mallory)).queryParam("customerId", alice).get("/orders").then()
+                .statusCode(403).contentType(PROBLEM);
+        given().header("Authorization", Callers.bearer(mallory)).get("/orders?read=primary").then().statusCode(200)
+                .body("size()", equalTo(0));
+        for (String command : new String[] { "cancel", "pay" }) {
+            given().header("Authorization", Callers.bearer(mallory)).post("/orders/" + id + "/" + command).then()
+                    .statusCode(404).contentType(PROBLEM);
+        }
+        given().header("Authorization", Callers.bearer(alice)).get("/orders/" + id + "?read=primary").then().statusCode(200)
+                .body("status", equalTo("PENDING")).body("version", equalTo(1));
+        assertThat(ApiDatabase.count("SELECT count(*) FROM outbox WHERE aggregate_id = ? AND message_type = 'ReleaseStock'", id))
+                .isZero();
+    }
+
+    @Test
+    void anIdempotencyKeyIsTheCustomersOwn() {
+        String alice = "idem-alice-" + System.nanoTime();
+        String bob = "idem-bob-" + System.nanoTime();
+        String first = create(alice, "shared-key").then().statusCode(202).extract().path("id");
+        Response other = create(bob, "shared-key");
+        other.then().statusCode(202).header("Idempotent-Replayed", "false").body("customerId", equalTo(bob))
+                .body("id", not(equalTo(first)));
+        assertThat(other.asString()).doesNotContain(first);
+        create(alice, "shared-key").then().statusCode(202).header("Idempotent-Replayed", "true").body("id", equalTo(first));
+    }
+
+    @Test
+    void theBodyMayNotNameAnotherCustomer() {
+        String alice = "body-alice-" + System.nanoTime();
+        long before = ApiDatabase.writes();
+        given().header("Authorization", Callers.bearer(alice)).contentType(ContentType.JSON)
+                .body("{\"customerId\":\"someone-else\",\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}")
+                .post("/orders").then().statusCode(403).contentType(PROBLEM).body("type", endsWith("/customer-mismatch"));
+        assertThat(ApiDatabase.writes()).isEqualTo(before);
+        given().header("Authorization", Callers.bearer(alice)).contentType(ContentType.JSON)
+                .body("{\"customerId\":\"" + alice + "\",\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}")
+                .post("/orders").then().statusCode(202);
+    }
+
+    @Test
+    void anAdminReadsAnyOrderButChangesNone() {
+        String alice = "adm-alice-" + System.nanoTime();
+        String id = create(alice, null).then().statusCode(202).extract().path("id");
+        String admin = Callers.bearer("ops-1", "orders-admin");
+        given().header("Authorization", admin).get("/orders/" + id + "?read=primary").then().statusCode(200)
+                .body("customerId", equalTo(alice));
+        given().header("Authorization", admin).queryParam("customerId", alice).queryParam("read", "primary").get("/orders")
+                .then().statusCode(200).body("size()", equalTo(1));
+        given().header("Authorization", admin).post("/orders/" + id + "/cancel").then().statusCode(404);
+    }
+
+    @Test
+    void noValidTokenIsA401Problem() {
+        String id = create("tok-owner", null).then().statusCode(202).extract().path("id");
+        String expired = "Bearer " + Jwt.issuer(Callers.ISSUER).audience(Callers.AUDIENCE).subject("tok-owner")
+                .issuedAt(1_000_000L).expiresAt(2_000_000L).sign("test-jwt/privateKey.pem");
+        String otherIssuer = "Bearer " + Jwt.issuer("https://elsewhere").audience(Callers.AUDIENCE).subject("tok-owner")
+                .expiresIn(3600).sign("test-jwt/privateKey.pem");
+        String otherAudience = "Bearer " + Jwt.issuer(Callers.ISSUER).audience("another-service").subject("tok-owner")
+                .expiresIn(3600).sign("test-jwt/privateKey.pem");
+        String bearer = Callers.bearer("tok-owner");
+        String alteredPayload = bearer.substring(0, bearer.indexOf('.') + 1) + "eyJzdWIiOiJ0b2stb3duZXIifQ"
+                + bearer.substring(bearer.indexOf('.', bearer.indexOf('.') + 1));
+        anonymous("/orders/" + id);
+        for (String auth : Set.of("Bearer", "Bearer nonsense", "Bearer test-internal-secret", expired, otherIssuer,
+                otherAudience, alteredPayload, "Basic dG9rLW93bmVyOnB3")) {
+            given().header("Authorization", auth).get("/orders/" + id).then().statusCode(401).contentType(PROBLEM).header("WWW-Authenticate", "Bearer");
+        }
+        long before = ApiDatabase.writes();
+        given().header("Authorization", expired).contentType(ContentType.JSON)
+                .body("{\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}").post("/orders").then().statusCode(401);
+        assertThat(ApiDatabase.writes()).isEqualTo(before);
+    }
+
+    /** A request with no Authorization header at all (outside RestAssured, whose test filter adds one). */
+    private static void anonymous(String path) {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + path))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue(PROBLEM);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void operationsEndpointsAreNotPublic() {
+        given().header("Authorization", Callers.bearer("any")).get("/debug/versions").then().statusCode(401)
+                .contentType(PROBLEM);
+        given().header("Authorization", Callers.bearer("any")).get("/admin/outbox?status=dead").then().statusCode(401);
+        given().get("/q/metrics").then().statusCode(404).contentType(PROBLEM);
+    }
+}
