@@ -98,6 +98,24 @@ public final class PolicyCheck {
         return out;
     }
 
+    /** Variables documented as alternatives ("`A` or `B`" in one row): each maps to all of its row's. */
+    static Map<String, Set<String>> alternatives(Path readme) throws IOException {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(readme)) {
+            Matcher row = TABLE_ROW.matcher(line);
+            if (!line.startsWith("| `") || !row.find() || !row.group(1).contains("` or `")) {
+                continue;
+            }
+            Set<String> vars = new LinkedHashSet<>();
+            Matcher v = VARIABLE.matcher(row.group(1));
+            while (v.find()) {
+                vars.add(v.group(1));
+            }
+            vars.forEach(x -> out.put(x, vars));
+        }
+        return out;
+    }
+
     private static void contract(Cluster cluster, Path root, List<String> problems) throws IOException {
         Map<String, Set<String>> documented = documented(root.resolve("README.md"));
         for (String service : SERVICES) {
@@ -109,10 +127,13 @@ public final class PolicyCheck {
                 problems.add("no workload named " + service + " in the manifests");
                 continue;
             }
+            Map<String, Set<String>> alternatives = alternatives(root.resolve("README.md"));
             for (String variable : documented.get(service)) {
+                Set<String> anyOf = alternatives.getOrDefault(variable, Set.of(variable));
                 for (Pod p : pods) {
-                    if (!p.env().containsKey(variable)) {
-                        problems.add(p.name() + " does not set " + variable + " (README's configuration contract)");
+                    if (anyOf.stream().noneMatch(p.env()::containsKey)) {
+                        problems.add(p.name() + " does not set " + String.join(" or ", anyOf)
+                                + " (README's configuration contract)");
                         break;
                     }
                 }

@@ -36,9 +36,10 @@ class ConfigContractTest {
             "api", List.of("api", "messaging", "http-commons"),
             "worker", List.of("worker", "messaging", "http-commons"),
             "quorum-gateway", List.of("quorum-gateway", "http-commons"));
-    /** Quarkus's own settings the table documents (read by Quarkus, not by our code). */
-    private static final Set<String> QUARKUS = Set.of("QUARKUS_HTTP_PORT", "QUARKUS_DATASOURCE_REACTIVE_URL",
-            "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD");
+    /** Settings of Quarkus and MicroProfile JWT the table documents (read by them, not by our code). */
+    private static final Set<String> QUARKUS = Set.of("QUARKUS_HTTP_PORT", "QUARKUS_MANAGEMENT_PORT",
+            "QUARKUS_DATASOURCE_REACTIVE_URL", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD",
+            "MP_JWT_VERIFY_ISSUER", "MP_JWT_VERIFY_AUDIENCES");
     private static final Pattern CONFIG_PROPERTY = Pattern.compile("@ConfigProperty\\(name = \"([^\"]+)\"");
     private static final Pattern ENV_LINE = Pattern.compile("^([A-Z][A-Z0-9_]*)=");
 

@@ -20,8 +20,10 @@ import dev.ordersaga.http.Problems;
  * UTF-8, a target longer than {@value #MAX_TARGET} characters (414) or headers larger than
  * {@value #MAX_HEADERS} bytes (431). Each answer is problem+json.
  *
- * <p>The server itself accepts larger targets and headers (so that these answers can be
- * problem+json); past its own limits (64 KiB) the connection is refused by the HTTP decoder.
+ * <p>A body announced larger than {@code quarkus.http.limits.max-body-size} is a 413 problem
+ * before it is read. The server itself accepts larger targets and headers (so that these answers
+ * can be problem+json); a request its HTTP decoder cannot parse at all (a target over 64 KiB, a
+ * percent-encoding it cannot decode) is refused there, with a bare status line.
  */
 @ApplicationScoped
 public class RequestHygiene {
@@ -31,9 +33,19 @@ public class RequestHygiene {
     /** Most header bytes (names and values) accepted. */
     public static final int MAX_HEADERS = 16384;
 
-    void install(@Observes Router router) {
+    void install(@Observes Router router,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.limits.max-body-size",
+                    defaultValue = "10240K") io.quarkus.runtime.configuration.MemorySize maxBody) {
+        long maxBodyBytes = maxBody.asLongValue();
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             String problem = problem(ctx.request());
+            String length = ctx.request().getHeader("Content-Length");
+            if (problem == null && length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
+                Problems.send(ctx.response(), 413, "body-too-large", "Request body too large",
+                        "the request body is larger than the " + maxBodyBytes + " bytes this endpoint accepts", Map.of());
+                ctx.request().connection().close();
+                return;
+            }
             if (problem == null) {
                 ctx.next();
                 return;

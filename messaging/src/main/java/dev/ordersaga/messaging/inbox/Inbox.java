@@ -100,6 +100,24 @@ public class Inbox {
             throw ProblemException.badRequest("malformed-message",
                     "a message needs messageId, type, aggregateId, seq >= 1 and an object payload");
         }
+        if (!plain(e.type(), 64) || !plain(e.aggregateId(), 200) || e.requestId() != null && !plain(e.requestId(), 128)
+                || e.payload().toString().contains("\\u0000")) {
+            throw ProblemException.badRequest("malformed-message",
+                    "type, aggregateId, requestId and payload hold no control characters (such as NUL) and are not too long");
+        }
+    }
+
+    /** Text without control characters, of at most {@code max} characters. */
+    private static boolean plain(String s, int max) {
+        if (s.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < 0x20 || s.charAt(i) == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -183,4 +183,24 @@ class JobResourceTest {
         setStock(sku, 50);
         stock(sku).then().body("available", equalTo(50)).body("reserved", equalTo(4));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "{\"available\":1.9}", "{\"available\":\"5\"}",
+            "{\"available\":true}", "{\"available\":5} {}", "{\"available\":5,\"available\":6}" })
+    void stockIsSetOnlyFromAPlainInteger(String body) {
+        String sku = "strict-" + java.util.UUID.randomUUID();
+        given().header("Authorization", SECRET).contentType(ContentType.JSON).body(body).put("/stock/" + sku).then()
+                .statusCode(400).contentType("application/problem+json");
+        stock(sku).then().statusCode(404);
+    }
+
+    @Test
+    void aNulInTheSkuIsA400BeforeAnyDatabaseCall() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+            socket.getOutputStream().write(("GET /stock/a%00b HTTP/1.1\r\nHost: x\r\nAuthorization: " + SECRET
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            org.assertj.core.api.Assertions.assertThat(answer).startsWith("HTTP/1.1 400").contains("application/problem+json");
+        }
+    }
 }
