@@ -30,6 +30,7 @@ import dev.ordersaga.testsupport.ServiceProcess;
 class StartupValidationIT {
 
     private static PostgresServer postgres;
+    private static String jwtKey;
     private static Path root;
     private static Path logs;
 
@@ -40,6 +41,12 @@ class StartupValidationIT {
         postgres = PostgresServer.start(0, null);
         postgres.createDatabase("orders", "orders", "orders-pw");
         postgres.createDatabase("stock", "stock", "stock-pw");
+        try {
+            jwtKey = dev.ordersaga.testsupport.TokenIssuer.create(Files.createTempDirectory("validation-jwt-"))
+                    .publicKeyFile().toUri().toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterAll
@@ -58,6 +65,7 @@ class StartupValidationIT {
                 env.put("QUARKUS_DATASOURCE_USERNAME", "orders");
                 env.put("QUARKUS_DATASOURCE_PASSWORD", "orders-pw");
                 env.put("SESSION_TOKEN_KEYS", "v1=validation-session-key-1");
+                env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", jwtKey);
             }
             case "worker" -> {
                 env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl("stock"));
@@ -97,11 +105,13 @@ class StartupValidationIT {
                 new Case("api", "INTERNAL_SECRET", null, "INTERNAL_SECRET"),
                 new Case("api", "INTERNAL_SECRET", "short", "INTERNAL_SECRET"),
                 new Case("api", "QUARKUS_DATASOURCE_PASSWORD", null, "QUARKUS_DATASOURCE_PASSWORD"),
+                new Case("api", "MP_JWT_VERIFY_PUBLICKEY_LOCATION", null, "MP_JWT_VERIFY_PUBLICKEY_LOCATION"),
                 new Case("api", "WORKER_URL", "not a url", "WORKER_URL"),
                 new Case("api", "GATEWAY_URL", "ftp://gateway", "GATEWAY_URL"),
                 new Case("api", "REPLICA_LIST_MAX", "0", "REPLICA_LIST_MAX"),
                 new Case("api", "WORKER_CLIENT_RETRIES", "-1", "WORKER_CLIENT_RETRIES"),
                 new Case("worker", "INTERNAL_SECRET", null, "INTERNAL_SECRET"),
+                new Case("worker", "QUARKUS_DATASOURCE_PASSWORD", null, "QUARKUS_DATASOURCE_PASSWORD"),
                 new Case("worker", "API_URL", "localhost:8080", "API_URL"),
                 new Case("worker", "API_CLIENT_TIMEOUT_MS", "0", "API_CLIENT_TIMEOUT_MS"),
                 new Case("worker", "SIM_SLOW_WORKER_MS", "-5", "SIM_SLOW_WORKER_MS"));

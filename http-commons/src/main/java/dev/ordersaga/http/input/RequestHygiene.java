@@ -41,9 +41,10 @@ public class RequestHygiene {
             String problem = problem(ctx.request());
             String length = ctx.request().getHeader("Content-Length");
             if (problem == null && length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
+                // The body is not read: the connection ends with this answer (some clients wait otherwise).
+                ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
                 Problems.send(ctx.response(), 413, "body-too-large", "Request body too large",
                         "the request body is larger than the " + maxBodyBytes + " bytes this endpoint accepts", Map.of());
-                ctx.request().connection().close();
                 return;
             }
             if (problem == null) {
