@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./mvnw -B -q install -DskipTests
-exec ./mvnw -B -q -pl system-tests exec:java "$@"
+exec ./mvnw -B -q -pl devstack exec:java "$@"

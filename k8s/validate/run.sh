@@ -7,7 +7,7 @@
 #   3. apply for real and drive k8s/chaos/partition.sh: each toggle `on` removes exactly its allows
 #      (and `status` says so), `off` restores them.
 # Needs root the first time (apt-get: etcd-server, golang-go to build kube-apiserver, cached in
-# /var/cache/ordersaga/kube). Run after `./mvnw -B install` (the policy check is in system-tests).
+# /var/cache/ordersaga/kube). Run after `./mvnw -B install` (the policy check is in devstack).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 k8s="$root/k8s"
@@ -44,7 +44,7 @@ fi
 echo "   refused: $(grep -v '^Warning' "$state/broken.err" | head -1)"
 
 step "policy check (configuration contract, needed paths, toggles)"
-(cd "$root" && ./mvnw -B -q -pl system-tests exec:java -Dexec.mainClass=dev.ordersaga.netpol.PolicyCheck \
+(cd "$root" && ./mvnw -B -q -pl devstack exec:java -Dexec.mainClass=dev.ordersaga.netpol.PolicyCheck \
   -Dexec.args="$rendered $root") | sed 's/^/   /'
 test "${PIPESTATUS[0]}" -eq 0
 

@@ -33,8 +33,8 @@ class ConfigContractTest {
 
     private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     private static final Map<String, List<String>> MODULES = Map.of(
-            "api", List.of("api", "messaging", "http-commons"),
-            "worker", List.of("worker", "messaging", "http-commons"),
+            "api", List.of("api", "outbox", "saga-contract", "http-commons"),
+            "worker", List.of("worker", "outbox", "saga-contract", "http-commons"),
             "quorum-gateway", List.of("quorum-gateway", "http-commons"));
     /** Settings of Quarkus and MicroProfile JWT the table documents (read by them, not by our code). */
     private static final Set<String> QUARKUS = Set.of("QUARKUS_HTTP_PORT", "QUARKUS_MANAGEMENT_PORT",

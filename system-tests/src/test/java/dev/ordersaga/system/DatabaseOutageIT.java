@@ -40,7 +40,7 @@ class DatabaseOutageIT {
         toDatabase = TcpProxy.start(Ports.free(), postgres.port());
         tokens = TokenIssuer.create(Files.createTempDirectory("outage-jwt-"));
         api = new ServiceProcess("api", ServiceProcess.jarOf(root, "api"), Ports.free(),
-                root.resolve("system-tests/target/stack-logs/database-outage"))
+                root.resolve("target/stack-logs/database-outage"))
                 .env("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + toDatabase.port() + "/orders")
                 .env("QUARKUS_DATASOURCE_USERNAME", "orders")
                 .env("QUARKUS_DATASOURCE_PASSWORD", "orders-pw")

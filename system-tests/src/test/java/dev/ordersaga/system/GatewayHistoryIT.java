@@ -57,7 +57,7 @@ class GatewayHistoryIT {
     @BeforeAll
     static void start() throws Exception {
         root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
-        logs = root.resolve("system-tests/target/stack-logs/gateway-history");
+        logs = root.resolve("target/stack-logs/gateway-history");
         Path dir = Files.createTempDirectory("gateway-history-");
         for (int i = 0; i < 3; i++) {
             nodes.add(new RedisNode(Ports.free(), dir.resolve("redis-" + i)).start());

@@ -42,7 +42,7 @@ class GatewayIT {
             nodes.add(new RedisNode(Ports.free(), dir.resolve("redis-" + i)).start());
         }
         String urls = nodes.stream().map(RedisNode::url).collect(Collectors.joining(","));
-        Path logs = root.resolve("system-tests/target/stack-logs/gateway");
+        Path logs = root.resolve("target/stack-logs/gateway");
         a = gateway(root, logs, "gateway-a", urls).start();
         b = gateway(root, logs, "gateway-b", urls).start();
     }

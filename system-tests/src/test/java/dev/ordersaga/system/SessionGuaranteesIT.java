@@ -180,14 +180,16 @@ class SessionGuaranteesIT {
         SessionHistory history = new SessionHistory();
         int sessions = 4;
         ExecutorService pool = Executors.newFixedThreadPool(sessions);
-        List<Future<?>> done = new ArrayList<>();
+        List<Future<SessionClient>> done = new ArrayList<>();
+        List<List<String>> orders = new ArrayList<>();
         for (int n = 0; n < sessions; n++) {
             int sessionId = 100 + n;
+            List<String> mine = new ArrayList<>();
+            orders.add(mine);
             done.add(pool.submit(() -> {
                 Random random = new Random(sessionId);
                 // Two customers with two sessions each (two devices): their lists change under each other.
                 SessionClient s = session(history, sessionId, sessionId % 2 == 0 ? "shared-a" : "shared-b");
-                List<String> mine = new ArrayList<>();
                 for (int op = 0; op < 80; op++) {
                     int dice = random.nextInt(100);
                     if (dice < 15 || mine.isEmpty()) {
@@ -208,11 +210,19 @@ class SessionGuaranteesIT {
                         s.list(random.nextInt(4) == 0 ? "replica" : "auto", 100);
                     }
                 }
-                return null;
+                return s;
             }));
         }
-        for (Future<?> f : done) {
-            f.get();
+        List<SessionClient> clients = new ArrayList<>();
+        for (Future<SessionClient> f : done) {
+            clients.add(f.get());
+        }
+        // Once the writes stop the replica catches up, and auto must then be served by it (recorded and checked too).
+        for (int n = 0; n < sessions; n++) {
+            SessionClient s = clients.get(n);
+            String id = orders.get(n).get(orders.get(n).size() - 1);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "replica".equals(s.read(id, "auto").servedBy()));
         }
         pool.shutdown();
         SessionHistory.Verdict verdict = history.check();

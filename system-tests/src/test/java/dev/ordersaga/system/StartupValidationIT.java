@@ -37,7 +37,7 @@ class StartupValidationIT {
     @BeforeAll
     static void start() {
         root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
-        logs = root.resolve("system-tests/target/stack-logs/startup-validation");
+        logs = root.resolve("target/stack-logs/startup-validation");
         postgres = PostgresServer.start(0, null);
         postgres.createDatabase("orders", "orders", "orders-pw");
         postgres.createDatabase("stock", "stock", "stock-pw");

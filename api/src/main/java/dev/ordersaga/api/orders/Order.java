@@ -10,7 +10,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 
-import dev.ordersaga.messaging.contract.StockMessages.Line;
+import dev.ordersaga.contract.StockMessages.Line;
 
 /** An order as the api owns it and shows it. {@code version} grows by one with every change. */
 @RegisterForReflection

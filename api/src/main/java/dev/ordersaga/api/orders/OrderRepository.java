@@ -15,7 +15,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-import dev.ordersaga.messaging.contract.StockMessages.Line;
+import dev.ordersaga.contract.StockMessages.Line;
 
 /** SQL of the orders table. */
 @ApplicationScoped

@@ -18,15 +18,16 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import dev.ordersaga.api.replica.OrderChanged;
+import dev.ordersaga.contract.Destinations;
+import dev.ordersaga.contract.MessageTypes;
+import dev.ordersaga.contract.StockMessages.Line;
+import dev.ordersaga.contract.StockMessages.ReleaseStock;
+import dev.ordersaga.contract.StockMessages.ReserveStock;
 import dev.ordersaga.http.ProblemException;
-import dev.ordersaga.messaging.contract.MessageTypes;
-import dev.ordersaga.messaging.contract.StockMessages.Line;
-import dev.ordersaga.messaging.contract.StockMessages.ReleaseStock;
-import dev.ordersaga.messaging.contract.StockMessages.ReserveStock;
-import dev.ordersaga.messaging.outbox.NewMessage;
-import dev.ordersaga.messaging.outbox.OutboxMessage;
-import dev.ordersaga.messaging.outbox.OutboxPublisher;
-import dev.ordersaga.messaging.outbox.OutboxWriter;
+import dev.ordersaga.outbox.NewMessage;
+import dev.ordersaga.outbox.OutboxMessage;
+import dev.ordersaga.outbox.OutboxPublisher;
+import dev.ordersaga.outbox.OutboxWriter;
 
 /**
  * The order's side of the saga. Every change and the message it causes are written in one
@@ -79,7 +80,7 @@ public class OrderService {
     }
 
     private Uni<Void> reserve(SqlConnection tx, Order order, String requestId, List<OutboxMessage> enqueued) {
-        var message = new NewMessage(MessageTypes.WORKER, MessageTypes.RESERVE_STOCK, order.id().toString(),
+        var message = new NewMessage(Destinations.WORKER, MessageTypes.RESERVE_STOCK, order.id().toString(),
                 new ReserveStock(order.id().toString(), order.items()), requestId);
         return outbox.enqueue(tx, message).invoke(enqueued::add).replaceWithVoid();
     }
@@ -154,7 +155,7 @@ public class OrderService {
         if (!decision.releaseStock()) {
             return updated;
         }
-        var release = new NewMessage(MessageTypes.WORKER, MessageTypes.RELEASE_STOCK, order.id().toString(),
+        var release = new NewMessage(Destinations.WORKER, MessageTypes.RELEASE_STOCK, order.id().toString(),
                 new ReleaseStock(order.id().toString()), requestId);
         return updated.call(o -> outbox.enqueue(tx, release).invoke(enqueued::add));
     }

@@ -24,10 +24,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.ordersaga.api.orders.Order;
 import dev.ordersaga.api.orders.OrderRepository;
-import dev.ordersaga.messaging.outbox.NewMessage;
-import dev.ordersaga.messaging.outbox.OutboxMessage;
-import dev.ordersaga.messaging.outbox.OutboxPublisher;
-import dev.ordersaga.messaging.outbox.OutboxWriter;
+import dev.ordersaga.outbox.NewMessage;
+import dev.ordersaga.outbox.OutboxMessage;
+import dev.ordersaga.outbox.OutboxPublisher;
+import dev.ordersaga.outbox.OutboxWriter;
 
 /**
  * Makes the read model converge by construction. Every {@code REPLICA_RECONCILE_EVERY} it compares

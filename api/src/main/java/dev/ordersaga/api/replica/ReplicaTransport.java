@@ -19,10 +19,10 @@ import io.smallrye.faulttolerance.api.RetryWhen;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.api.orders.Order;
-import dev.ordersaga.messaging.Envelope;
-import dev.ordersaga.messaging.outbox.FailureClassifier;
-import dev.ordersaga.messaging.outbox.MessageTransport;
-import dev.ordersaga.messaging.outbox.PoisonMessageException;
+import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.FailureClassifier;
+import dev.ordersaga.outbox.MessageTransport;
+import dev.ordersaga.outbox.PoisonMessageException;
 
 /**
  * Projects order changes from the api's outbox into the replica: the order's own record and its

@@ -9,11 +9,11 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.contract.Destinations;
 import dev.ordersaga.http.InternalAuth;
-import dev.ordersaga.messaging.Envelope;
-import dev.ordersaga.messaging.contract.MessageTypes;
-import dev.ordersaga.messaging.inbox.Inbox;
-import dev.ordersaga.messaging.inbox.InboxOutcome;
+import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.inbox.Inbox;
+import dev.ordersaga.outbox.inbox.InboxOutcome;
 
 /** Receives the worker's results (StockReserved, StockRejected, StockReleased) through the inbox. */
 @Path("/internal/order-events")
@@ -32,6 +32,6 @@ public class OrderEventsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<InboxOutcome> receive(@NotNull Envelope envelope) {
-        return inbox.receive(MessageTypes.WORKER, envelope, handler);
+        return inbox.receive(Destinations.WORKER, envelope, handler);
     }
 }

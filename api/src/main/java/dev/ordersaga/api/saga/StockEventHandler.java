@@ -17,13 +17,14 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import dev.ordersaga.api.orders.OrderService;
 import dev.ordersaga.api.orders.OrderStateMachine;
 import dev.ordersaga.api.orders.OrderStateMachine.StockEvent;
+import dev.ordersaga.contract.Destinations;
+import dev.ordersaga.contract.MessageTypes;
+import dev.ordersaga.contract.StockMessages.StockResult;
 import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.http.logging.LogFields;
-import dev.ordersaga.messaging.Envelope;
-import dev.ordersaga.messaging.contract.MessageTypes;
-import dev.ordersaga.messaging.contract.StockMessages.StockResult;
-import dev.ordersaga.messaging.inbox.InboxHandler;
-import dev.ordersaga.messaging.outbox.OutboxMessage;
+import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.OutboxMessage;
+import dev.ordersaga.outbox.inbox.InboxHandler;
 
 /** Applies the worker's answers to orders, inside the inbox's transaction. */
 @ApplicationScoped
@@ -41,7 +42,7 @@ public class StockEventHandler implements InboxHandler {
 
     @Override
     public String source() {
-        return MessageTypes.WORKER;
+        return Destinations.WORKER;
     }
 
     @Override

@@ -12,7 +12,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.http.RequestIds;
-import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.outbox.Envelope;
 
 /** The worker's job endpoints ({@code WORKER_URL}). Guarded by {@link WorkerTransport}. */
 @RegisterRestClient(configKey = "worker")

@@ -17,7 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 import dev.ordersaga.api.ApiDatabase;
-import dev.ordersaga.messaging.outbox.OutboxPublisher;
+import dev.ordersaga.outbox.OutboxPublisher;
 import dev.ordersaga.testsupport.PostgresResource;
 
 /**

@@ -12,7 +12,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.http.RequestIds;
-import dev.ordersaga.messaging.Envelope;
+import dev.ordersaga.outbox.Envelope;
 
 /** The api's callback endpoint ({@code API_URL}). Guarded by {@link ApiTransport}. */
 @RegisterRestClient(configKey = "api")

@@ -12,12 +12,13 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import io.smallrye.faulttolerance.api.RetryWhen;
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.contract.Destinations;
+import dev.ordersaga.contract.MessageTypes;
 import dev.ordersaga.http.InternalSecret;
-import dev.ordersaga.messaging.Envelope;
-import dev.ordersaga.messaging.contract.MessageTypes;
-import dev.ordersaga.messaging.outbox.FailureClassifier;
-import dev.ordersaga.messaging.outbox.MessageTransport;
-import dev.ordersaga.messaging.outbox.PoisonMessageException;
+import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.FailureClassifier;
+import dev.ordersaga.outbox.MessageTransport;
+import dev.ordersaga.outbox.PoisonMessageException;
 
 /** Delivers the worker's results to the api, with the same guards as the api's calls to the worker. */
 @ApplicationScoped
@@ -36,7 +37,7 @@ public class ApiTransport implements MessageTransport {
 
     @Override
     public String destination() {
-        return MessageTypes.API;
+        return Destinations.API;
     }
 
     @Override

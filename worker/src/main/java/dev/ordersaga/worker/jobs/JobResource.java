@@ -11,12 +11,13 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.contract.Destinations;
+import dev.ordersaga.contract.MessageTypes;
 import dev.ordersaga.http.InternalAuth;
 import dev.ordersaga.http.ProblemException;
-import dev.ordersaga.messaging.Envelope;
-import dev.ordersaga.messaging.contract.MessageTypes;
-import dev.ordersaga.messaging.inbox.Inbox;
-import dev.ordersaga.messaging.inbox.InboxOutcome;
+import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.inbox.Inbox;
+import dev.ordersaga.outbox.inbox.InboxOutcome;
 import dev.ordersaga.worker.WorkerConfig;
 
 /**
@@ -74,7 +75,7 @@ public class JobResource {
         var result = redelivery
                 .onItem().transformToUni(seen -> seen
                         ? Uni.createFrom().item(Inbox.duplicate())
-                        : slowly(Uni.createFrom().deferred(() -> inbox.receive(MessageTypes.API, envelope, reservations))))
+                        : slowly(Uni.createFrom().deferred(() -> inbox.receive(Destinations.API, envelope, reservations))))
                 .subscribeAsCompletionStage();
         // Detached from the HTTP exchange: a caller that gives up does not cancel the job.
         return Uni.createFrom().emitter(emitter -> result.whenComplete((outcome, failure) -> {

@@ -17,18 +17,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
+import dev.ordersaga.contract.Destinations;
+import dev.ordersaga.contract.MessageTypes;
+import dev.ordersaga.contract.StockMessages.Line;
+import dev.ordersaga.contract.StockMessages.ReleaseStock;
+import dev.ordersaga.contract.StockMessages.ReserveStock;
+import dev.ordersaga.contract.StockMessages.StockResult;
 import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.http.logging.LogFields;
-import dev.ordersaga.messaging.Envelope;
-import dev.ordersaga.messaging.contract.MessageTypes;
-import dev.ordersaga.messaging.contract.StockMessages.Line;
-import dev.ordersaga.messaging.contract.StockMessages.ReleaseStock;
-import dev.ordersaga.messaging.contract.StockMessages.ReserveStock;
-import dev.ordersaga.messaging.contract.StockMessages.StockResult;
-import dev.ordersaga.messaging.inbox.InboxHandler;
-import dev.ordersaga.messaging.outbox.NewMessage;
-import dev.ordersaga.messaging.outbox.OutboxMessage;
-import dev.ordersaga.messaging.outbox.OutboxWriter;
+import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.NewMessage;
+import dev.ordersaga.outbox.OutboxMessage;
+import dev.ordersaga.outbox.OutboxWriter;
+import dev.ordersaga.outbox.inbox.InboxHandler;
 import dev.ordersaga.worker.stock.StockLevel;
 import dev.ordersaga.worker.stock.StockRepository;
 
@@ -58,7 +59,7 @@ public class ReservationService implements InboxHandler {
      */
     @Override
     public String source() {
-        return MessageTypes.API;
+        return Destinations.API;
     }
 
     @Override
@@ -119,7 +120,7 @@ public class ReservationService implements InboxHandler {
     }
 
     private Uni<List<OutboxMessage>> report(SqlConnection tx, Envelope cause, String type, StockResult result) {
-        return outbox.enqueue(tx, new NewMessage(MessageTypes.API, type, result.orderId(), result, cause.requestId()))
+        return outbox.enqueue(tx, new NewMessage(Destinations.API, type, result.orderId(), result, cause.requestId()))
                 .map(List::of);
     }
 

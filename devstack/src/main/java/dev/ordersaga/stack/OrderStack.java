@@ -1,0 +1,209 @@
+package dev.ordersaga.stack;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import dev.ordersaga.testsupport.Ports;
+import dev.ordersaga.testsupport.PostgresServer;
+import dev.ordersaga.testsupport.RedisNode;
+import dev.ordersaga.testsupport.ServiceProcess;
+import dev.ordersaga.testsupport.TcpProxy;
+import dev.ordersaga.testsupport.TokenIssuer;
+
+/**
+ * The order flow as separate processes: one real PostgreSQL with a database per service, the
+ * packaged worker and api configured only by environment, and a TCP proxy on each path between them
+ * (api to worker, worker to api, api to gateway) so that each direction can be cut on its own; and
+ * three Redis nodes behind the packaged quorum gateway, which holds the api's order read model.
+ */
+public final class OrderStack implements AutoCloseable {
+
+    /** The shared secret of this stack's services. */
+    public static final String SECRET = "stack-internal-secret";
+    /** Session token keys of this stack's api (the first signs). */
+    public static final String SESSION_KEYS = "s1=stack-session-secret-1,s0=stack-session-secret-0";
+    /** Keys that sign the gateway's causal contexts (the first signs). */
+    public static final String CONTEXT_KEYS = "c1=stack-context-secret-1";
+
+    public final PostgresServer postgres;
+    public final TcpProxy apiToWorker;
+    public final TcpProxy workerToApi;
+    public final ServiceProcess worker;
+    public final ServiceProcess api;
+    /** The three Redis nodes of the quorum gateway, which holds the api's order read model. */
+    public final List<RedisNode> redis = new ArrayList<>();
+    public final ServiceProcess gateway;
+    public final TcpProxy apiToGateway;
+    /** Mints the bearer JWTs of this stack's customers (the api trusts its public key). */
+    public final TokenIssuer tokens;
+    private final Path root;
+    private final Path logs;
+    private final boolean direct;
+
+    private OrderStack(Builder b) {
+        root = ProjectRoot.find();
+        logs = root.resolve("target/stack-logs/" + b.name);
+        tokens = TokenIssuer.create(tempDir("ordersaga-jwt-"));
+        postgres = PostgresServer.start(0, null);
+        postgres.createDatabase("orders", "orders", "orders-pw");
+        postgres.createDatabase("stock", "stock", "stock-pw");
+        int apiPort = b.apiPort > 0 ? b.apiPort : Ports.free();
+        int workerPort = b.workerPort > 0 ? b.workerPort : Ports.free();
+        apiToWorker = TcpProxy.start(Ports.free(), workerPort);
+        workerToApi = TcpProxy.start(Ports.free(), apiPort);
+        direct = b.direct;
+        Path redisData = tempDir("ordersaga-redis-");
+        for (int i = 0; i < 3; i++) {
+            redis.add(new RedisNode(Ports.free(), redisData.resolve("redis-" + i)));
+        }
+        int gatewayPort = b.gatewayPort > 0 ? b.gatewayPort : Ports.free();
+        apiToGateway = TcpProxy.start(Ports.free(), gatewayPort);
+        gateway = new ServiceProcess("quorum-gateway", ServiceProcess.jarOf(root, "quorum-gateway"), gatewayPort, logs)
+                .env("GATEWAY_NODES", redis.stream().map(RedisNode::url).collect(Collectors.joining(",")))
+                .env("GATEWAY_ID", "gateway-" + b.name)
+                .env("GATEWAY_BREAKER_DELAY", "500ms")
+                .env("INTERNAL_SECRET", SECRET)
+                .env("GATEWAY_CONTEXT_KEYS", CONTEXT_KEYS);
+        worker = new ServiceProcess("worker", ServiceProcess.jarOf(root, "worker"), workerPort, logs)
+                .env("API_URL", direct ? "http://127.0.0.1:" + apiPort : workerToApi.url());
+        database(worker, "stock", "stock-pw");
+        faultTolerantDefaults(worker, "API");
+        api = apiProcess("api", apiPort);
+        b.workerEnv.forEach(worker::env);
+        b.apiEnv.forEach(api::env);
+        b.gatewayEnv.forEach(gateway::env);
+    }
+
+    private static Path tempDir(String prefix) {
+        try {
+            return java.nio.file.Files.createTempDirectory(prefix);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Another api instance on the same database (a second publisher), not started. */
+    public ServiceProcess apiProcess(String name, int port) {
+        ServiceProcess p = new ServiceProcess(name, ServiceProcess.jarOf(root, "api"), port, logs)
+                .env("WORKER_URL", direct ? "http://127.0.0.1:" + worker.port() : apiToWorker.url())
+                .env("GATEWAY_URL", direct ? gateway.url() : apiToGateway.url())
+                .env("SESSION_TOKEN_KEYS", SESSION_KEYS)
+                .env("MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKeyFile().toUri().toString());
+        database(p, "orders", "orders-pw");
+        faultTolerantDefaults(p, "WORKER");
+        return p;
+    }
+
+    private void database(ServiceProcess p, String db, String password) {
+        p.env("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(db))
+                .env("QUARKUS_DATASOURCE_USERNAME", db)
+                .env("QUARKUS_DATASOURCE_PASSWORD", password)
+                .env("INTERNAL_SECRET", SECRET);
+    }
+
+    /** Short guards and a brisk outbox, so that faults heal within a test's patience. */
+    private static void faultTolerantDefaults(ServiceProcess p, String peer) {
+        p.env("OUTBOX_BACKOFF_BASE", "100ms")
+                .env("OUTBOX_BACKOFF_CAP", "1s")
+                .env("OUTBOX_LEASE", "5s")
+                .env(peer + "_CLIENT_TIMEOUT_MS", "1000")
+                .env(peer + "_CLIENT_BREAKER_DELAY_MS", "1000");
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Starts the Redis nodes, the gateway, the worker, then the api; stops everything again if one fails. */
+    public OrderStack start() {
+        try {
+            redis.forEach(RedisNode::start);
+            gateway.start();
+            worker.start();
+            api.start();
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** {@code Authorization} of services and operators (INTERNAL_SECRET). */
+    public String bearer() {
+        return "Bearer " + SECRET;
+    }
+
+    /** {@code Authorization} of a customer (a JWT whose subject is {@code customer}). */
+    public String customer(String customer) {
+        return tokens.bearer(customer);
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> all = new ArrayList<>(List.of(api, worker, gateway, apiToWorker, workerToApi, apiToGateway, postgres));
+        all.addAll(redis);
+        for (AutoCloseable c : all) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    /** Options of a stack. */
+    public static final class Builder {
+        private final String name;
+        private final Map<String, String> apiEnv = new LinkedHashMap<>();
+        private final Map<String, String> workerEnv = new LinkedHashMap<>();
+        private final Map<String, String> gatewayEnv = new LinkedHashMap<>();
+        private int gatewayPort;
+        private int apiPort;
+        private int workerPort;
+        private boolean direct;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder apiEnv(String key, String value) {
+            apiEnv.put(key, value);
+            return this;
+        }
+
+        public Builder workerEnv(String key, String value) {
+            workerEnv.put(key, value);
+            return this;
+        }
+
+        /** Services talk to each other directly, not through the proxies (no faults: benchmarks). */
+        public Builder direct() {
+            this.direct = true;
+            return this;
+        }
+
+        public Builder gatewayEnv(String key, String value) {
+            gatewayEnv.put(key, value);
+            return this;
+        }
+
+        public Builder gatewayPort(int port) {
+            this.gatewayPort = port;
+            return this;
+        }
+
+        public Builder ports(int api, int worker) {
+            this.apiPort = api;
+            this.workerPort = worker;
+            return this;
+        }
+
+        public OrderStack build() {
+            return new OrderStack(this);
+        }
+    }
+}

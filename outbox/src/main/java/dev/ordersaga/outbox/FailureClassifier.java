@@ -1,0 +1,89 @@
+package dev.ordersaga.outbox;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import jakarta.ws.rs.WebApplicationException;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+/**
+ * Turns whatever a REST call threw into a {@link DeliveryFailure}. Pure: it only looks at the
+ * exception and its causes.
+ */
+public final class FailureClassifier {
+
+    /** 4xx answers that say "try again later" rather than "never". */
+    private static final Set<Integer> RETRYABLE_4XX = Set.of(408, 425, 429);
+
+    private FailureClassifier() {
+    }
+
+    public static DeliveryFailure classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            DeliveryFailure found = classifyOne(t);
+            if (found != null) {
+                return found;
+            }
+        }
+        return new DeliveryFailure(ErrorKind.UNKNOWN, true, describe(failure));
+    }
+
+    private static DeliveryFailure classifyOne(Throwable t) {
+        if (t instanceof PoisonMessageException) {
+            return new DeliveryFailure(ErrorKind.POISON, false, t.getMessage());
+        }
+        if (t instanceof WebApplicationException web && web.getResponse() != null) {
+            int status = web.getResponse().getStatus();
+            if (status >= 500) {
+                return new DeliveryFailure(ErrorKind.SERVER_ERROR, true, "HTTP " + status);
+            }
+            if (status >= 400) {
+                return new DeliveryFailure(ErrorKind.CLIENT_ERROR, RETRYABLE_4XX.contains(status), "HTTP " + status);
+            }
+        }
+        if (t instanceof CircuitBreakerOpenException) {
+            return new DeliveryFailure(ErrorKind.CIRCUIT_OPEN, true, "circuit breaker open");
+        }
+        if (t instanceof TimeoutException || t instanceof java.util.concurrent.TimeoutException
+                || t instanceof java.net.SocketTimeoutException
+                || t.getClass().getName().endsWith("ConnectTimeoutException")
+                || t.getClass().getName().endsWith("NoStackTraceTimeoutException")) {
+            return new DeliveryFailure(ErrorKind.TIMEOUT, true, describe(t));
+        }
+        if (t instanceof ConnectException || t instanceof NoRouteToHostException
+                || t instanceof UnknownHostException || t instanceof ClosedChannelException
+                || t.getClass().getName().equals("io.vertx.core.http.HttpClosedException")
+                || t.getClass().getName().equals("io.vertx.core.VertxException") && isConnectionMessage(t)
+                || t instanceof IOException && isConnectionMessage(t)) {
+            return new DeliveryFailure(ErrorKind.CONNECT, true, describe(t));
+        }
+        return null;
+    }
+
+    private static boolean isConnectionMessage(Throwable t) {
+        String m = String.valueOf(t.getMessage()).toLowerCase();
+        return m.contains("connection") || m.contains("reset") || m.contains("closed") || m.contains("refused");
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        String text = t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return text.length() > 500 ? text.substring(0, 500) : text;
+    }
+
+    /** For {@code @RetryWhen(exception = ...)}: retry only what can succeed on another try, now. */
+    public static final class Retryable implements Predicate<Throwable> {
+        @Override
+        public boolean test(Throwable t) {
+            DeliveryFailure f = classify(t);
+            return f.retryable() && f.kind() != ErrorKind.CIRCUIT_OPEN;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.ordersaga.outbox;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Delivers outbox messages to one destination. Each service provides one bean per destination,
+ * backed by a fault-tolerant REST client. A transport fails with {@link PoisonMessageException}
+ * for a message it can never deliver, and with the client's own exception otherwise.
+ */
+public interface MessageTransport {
+
+    /** The outbox destination this transport serves (the {@code destination} column). */
+    String destination();
+
+    /**
+     * The message types the destination takes. A row of another type is dead-lettered before any
+     * call, so that a poison message never counts against the circuit breaker, nor waits for it.
+     */
+    java.util.Set<String> types();
+
+    /** Sends one message; completes once the receiver has acknowledged it. */
+    Uni<Void> deliver(Envelope envelope);
+
+    /**
+     * Whether this destination's messages are retried until delivered: never dead-lettered for a
+     * cause that may pass (a timeout, a refused connection, any HTTP status, an open breaker), only
+     * for a message that can never be delivered (unknown type, unreadable payload). For a receiver
+     * whose state must converge, such as a read model, where a lost message is a lost change.
+     */
+    default boolean retriesUntilDelivered() {
+        return false;
+    }
+
+    /**
+     * How long after its commit a message may first be sent (zero: at once). A transport uses it to
+     * model a lagging receiver on purpose, e.g. a replica that is kept behind to show stale reads.
+     */
+    default java.time.Duration holdBack() {
+        return java.time.Duration.ZERO;
+    }
+}

@@ -1,0 +1,334 @@
+package dev.ordersaga.outbox;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+import dev.ordersaga.http.logging.LogFields;
+
+/**
+ * Sends outbox rows to their destinations. It claims due rows as a lease (so two publishers never
+ * send the same row at once, and rows of a publisher that died are claimed again once the lease
+ * ends), sends each through the destination's {@link MessageTransport}, then marks it sent, due
+ * again after a backoff, or dead.
+ *
+ * <p>It runs right after each commit ({@link #dispatch(List)}) and on a schedule
+ * ({@code outbox.poll-every}) for everything else.
+ */
+@io.quarkus.runtime.Startup
+@ApplicationScoped
+public class OutboxPublisher {
+
+    private static final Logger LOG = Logger.getLogger(OutboxPublisher.class);
+
+    private final OutboxRepository repository;
+    private final OutboxConfig config;
+    private final ObjectMapper mapper;
+    private final MeterRegistry registry;
+    private final Map<String, MessageTransport> transports = new HashMap<>();
+    private final Map<String, DeliveryLimiter> limiters = new HashMap<>();
+    /** Destinations whose last delivery failed: the next success makes their backlog due at once. */
+    private final Map<String, java.util.concurrent.atomic.AtomicBoolean> failing = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Backoff backoff;
+    private final String publisherId;
+    private final Timer publishLag;
+    private final Counter published;
+    private final Counter deadLettered;
+    private final Counter cleanedUp;
+    private static final int MAX_CLEANUP_BATCHES = 100;
+
+    public OutboxPublisher(OutboxRepository repository, OutboxConfig config, ObjectMapper mapper,
+            MeterRegistry registry, Instance<MessageTransport> transports) {
+        this.repository = repository;
+        this.config = config;
+        this.mapper = mapper;
+        this.registry = registry;
+        transports.forEach(t -> {
+            this.transports.put(t.destination(), t);
+            DeliveryLimiter limiter = new DeliveryLimiter(config.maxInFlight());
+            this.limiters.put(t.destination(), limiter);
+            Gauge.builder("outbox.deliveries.waiting", limiter, DeliveryLimiter::waiting)
+                    .tag("destination", t.destination()).register(registry);
+            // Every counter exists from the start, at zero, so dashboards and alerts see it before its first event.
+            for (ErrorKind kind : ErrorKind.values()) {
+                registry.counter("outbox.delivery.failures", "destination", t.destination(), "errorKind", kind.label());
+            }
+            registry.counter("outbox.retries.past.limit", "destination", t.destination());
+        });
+        this.backoff = new Backoff(config.backoffBase(), config.backoffCap());
+        this.publisherId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
+        this.publishLag = Timer.builder("outbox.publish.lag")
+                .description("Time from an outbox row's commit to its acknowledged delivery")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.published = Counter.builder("outbox.published").register(registry);
+        this.deadLettered = Counter.builder("outbox.dead.lettered").register(registry);
+        this.cleanedUp = Counter.builder("outbox.retention.deleted")
+                .description("Sent outbox rows and processed inbox rows deleted after OUTBOX_RETENTION").register(registry);
+    }
+
+    /** This publisher's claim owner name (process and instance). */
+    public String publisherId() {
+        return publisherId;
+    }
+
+    /**
+     * First attempt for rows this process just committed (they were written claimed by it); runs in
+     * the background and never fails the caller.
+     */
+    public void dispatch(List<OutboxMessage> born) {
+        if (born.isEmpty()) {
+            return;
+        }
+        deliverAll(born)
+                .subscribe().with(
+                        count -> {
+                        },
+                        failure -> LOG.warnf("immediate dispatch failed, the poller will retry: %s", failure.toString()));
+    }
+
+    /** Claims rows that are pending and due (e.g. just requeued) and sends them now. */
+    public void dispatchIds(List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        repository.claimIds(ids, publisherId, config.lease())
+                .onItem().transformToUni(this::deliverAll)
+                .subscribe().with(
+                        count -> {
+                        },
+                        failure -> LOG.warnf("immediate dispatch failed, the poller will retry: %s", failure.toString()));
+    }
+
+    /** Claims and sends due rows, batch after batch, until fewer than a full batch was due. */
+    @Scheduled(every = "{outbox.poll-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    public Uni<Void> poll() {
+        return publishDue(10)
+                .onFailure().invoke(f -> LOG.warnf("outbox poll failed: %s", f.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** One claim-and-send round of at most {@code maxBatches} batches; returns how many rows it handled. */
+    public Uni<Integer> publishDue(int maxBatches) {
+        return repository.claimDue(config.batchSize(), publisherId, config.lease())
+                .onItem().transformToUni(batch -> deliverAll(batch)
+                        .onItem().transformToUni(count -> batch.size() == config.batchSize() && maxBatches > 1
+                                ? publishDue(maxBatches - 1).map(more -> count + more)
+                                : Uni.createFrom().item(count)));
+    }
+
+    /**
+     * Retention: deletes sent outbox rows and processed inbox rows older than {@code OUTBOX_RETENTION},
+     * {@code OUTBOX_CLEANUP_BATCH} at a time and batch after batch until none is left (at most
+     * {@value #MAX_CLEANUP_BATCHES} batches a run), every {@code OUTBOX_CLEANUP_EVERY}: so the tables
+     * stay flat at any sustained rate below batch × batches per run.
+     */
+    @Scheduled(every = "{outbox.cleanup-every}", delayed = "{outbox.cleanup-every}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> deleteOldRows() {
+        return cleanUp(MAX_CLEANUP_BATCHES)
+                .onFailure().invoke(f -> LOG.warnf("outbox and inbox clean-up failed, will retry: %s", f.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** Deletes expired outbox and inbox rows in batches; returns how many rows went. */
+    public Uni<Long> cleanUp(int maxBatches) {
+        return cleanUp(repository::deleteSentBefore, maxBatches)
+                .onItem().transformToUni(outbox -> cleanUp(repository::deleteInboxBefore, maxBatches)
+                        .map(inbox -> outbox + inbox))
+                .invoke(n -> {
+                    if (n > 0) {
+                        cleanedUp.increment(n);
+                        LOG.debugf("retention deleted %d outbox and inbox rows", n);
+                    }
+                });
+    }
+
+    private Uni<Long> cleanUp(java.util.function.BiFunction<Duration, Integer, Uni<Integer>> delete, int batchesLeft) {
+        int batch = config.cleanupBatch();
+        return delete.apply(config.retention(), batch)
+                .onItem().transformToUni(n -> n == batch && batchesLeft > 1
+                        ? cleanUp(delete, batchesLeft - 1).map(more -> n + more)
+                        : Uni.createFrom().item((long) n));
+    }
+
+    private Uni<Integer> deliverAll(List<OutboxMessage> batch) {
+        if (batch.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return Multi.createFrom().iterable(batch)
+                .onItem().transformToUni(this::deliver).merge(config.concurrency())
+                .collect().asList()
+                .map(List::size);
+    }
+
+    /** Sends one claimed row and records the outcome; never fails. */
+    private Uni<Void> deliver(OutboxMessage message) {
+        MessageTransport transport = transports.get(message.destination());
+        if (transport == null) {
+            return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
+                    "no transport for destination '" + message.destination() + "'"));
+        }
+        if (!transport.types().contains(message.type())) {
+            return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
+                    "unknown message type '" + message.type() + "' for destination '" + message.destination() + "'"));
+        }
+        Envelope envelope;
+        try {
+            envelope = envelope(message);
+        } catch (JsonProcessingException e) {
+            return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
+                    "unreadable payload: " + e.getOriginalMessage()));
+        }
+        Duration wait = heldBack(message, transport.holdBack());
+        Uni<Void> held = wait.isZero() ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+        return held.onItem().transformToUni(v -> limiters.get(message.destination()).run(() -> transport.deliver(envelope)))
+                .onItem().transformToUni(ok -> markSent(message))
+                .onFailure().recoverWithUni(failure -> onFailure(message, FailureClassifier.classify(failure)));
+    }
+
+    /** What is left of a transport's hold-back for a row, counted from the row's creation. */
+    private static Duration heldBack(OutboxMessage message, Duration holdBack) {
+        if (holdBack.isZero() || holdBack.isNegative() || message.createdAt() == null) {
+            return Duration.ZERO;
+        }
+        Duration left = Duration.between(Instant.now(), message.createdAt().toInstant().plus(holdBack));
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private Envelope envelope(OutboxMessage message) throws JsonProcessingException {
+        JsonNode payload = mapper.readTree(message.payload());
+        if (payload == null || payload.isMissingNode()) {
+            throw new com.fasterxml.jackson.core.JsonParseException(null, "empty payload");
+        }
+        Instant occurredAt = message.createdAt() == null ? Instant.now() : message.createdAt().toInstant();
+        return new Envelope(message.id(), message.type(), message.aggregateId(), message.seq(),
+                message.requestId(), occurredAt, payload);
+    }
+
+    private Uni<Void> markSent(OutboxMessage message) {
+        return repository.markSent(message.id())
+                .invoke(lag -> recordSent(message, lag))
+                .invoke(lag -> recovered(message.destination()))
+                .replaceWithVoid();
+    }
+
+    /**
+     * A destination that failed answers again: rows waiting out their backoff for it become due now
+     * and are sent at once, so a healed partition does not wait for the longest backoff. The
+     * destination's in-flight bound still applies. A breaker that is half open lets only a few trial
+     * calls through and bounces the rest, so rounds follow every 300 ms while rows are still waiting
+     * (at most ten).
+     */
+    private void recovered(String destination) {
+        var flag = failing.get(destination);
+        if (flag == null || !flag.compareAndSet(true, false)) {
+            return;
+        }
+        drainRound(destination, 10);
+    }
+
+    private void drainRound(String destination, int roundsLeft) {
+        repository.dueNow(destination)
+                .invoke(n -> {
+                    if (n > 0) {
+                        LOG.infof("%s answers again: %d waiting messages are due now", destination, n);
+                    }
+                })
+                .onItem().transformToUni(n -> n > 0 ? publishDue(10).replaceWith(n) : Uni.createFrom().item(0))
+                .onItem().delayIt().by(Duration.ofMillis(300))
+                .subscribe().with(n -> {
+                    if (n > 0 && roundsLeft > 1) {
+                        drainRound(destination, roundsLeft - 1);
+                    }
+                }, f -> LOG.warnf("sending the backlog of %s failed, the poller will retry: %s", destination, f.toString()));
+    }
+
+    private void recordSent(OutboxMessage message, Optional<Duration> lag) {
+        published.increment();
+        lag.ifPresent(publishLag::record);
+        LogFields.with(fields(message, null), () -> LOG.debugf("outbox message %s sent", message.type()));
+    }
+
+    private Uni<Void> onFailure(OutboxMessage message, DeliveryFailure failure) {
+        registry.counter("outbox.delivery.failures", "destination", message.destination(),
+                "errorKind", failure.kind().label()).increment();
+        // An open breaker means no call was made: that is no attempt, and no reason to give up.
+        boolean notAttempted = failure.kind() == ErrorKind.CIRCUIT_OPEN;
+        MessageTransport transport = transports.get(message.destination());
+        boolean untilDelivered = transport != null && transport.retriesUntilDelivered()
+                && failure.kind() != ErrorKind.POISON;
+        boolean pastLimit = !notAttempted && message.attempts() >= config.maxAttempts();
+        if (!untilDelivered && (!failure.retryable() || pastLimit)) {
+            DeliveryFailure last = failure.retryable()
+                    ? new DeliveryFailure(failure.kind(), false,
+                            "gave up after " + message.attempts() + " attempts: " + failure.detail())
+                    : failure;
+            return deadLetter(message, last);
+        }
+        if (!notAttempted) {
+            failing.computeIfAbsent(message.destination(), d -> new java.util.concurrent.atomic.AtomicBoolean()).set(true);
+        }
+        long delay = backoff.delayMillis(message.attempts(), ThreadLocalRandom.current()::nextDouble);
+        if (untilDelivered && (pastLimit || !failure.retryable())) {
+            registry.counter("outbox.retries.past.limit", "destination", message.destination()).increment();
+            LogFields.with(fields(message, failure), () -> LOG.errorf(
+                    "delivery of %s to %s failed %d times (%s); %s is retried until delivered, next in %d ms",
+                    message.type(), message.destination(), message.attempts(), failure.detail(), message.destination(),
+                    delay));
+        } else {
+            LogFields.with(fields(message, failure), () -> LOG.warnf(
+                    "delivery of %s to %s failed (%s), retry in %d ms", message.type(), message.destination(),
+                    failure.detail(), delay));
+        }
+        return repository.markRetry(message.id(), publisherId, delay, failure, notAttempted)
+                .onFailure().recoverWithNull();
+    }
+
+    private Uni<Void> deadLetter(OutboxMessage message, DeliveryFailure failure) {
+        deadLettered.increment();
+        LogFields.with(fields(message, failure), () -> LOG.errorf(
+                "outbox message %s to %s dead-lettered: %s", message.type(), message.destination(), failure.detail()));
+        return repository.markDead(message.id(), failure)
+                .onFailure().recoverWithNull();
+    }
+
+    private static Map<String, Object> fields(OutboxMessage message, DeliveryFailure failure) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("messageId", message.id());
+        fields.put("aggregateId", message.aggregateId());
+        fields.put("orderId", message.aggregateId());
+        fields.put("requestId", message.requestId());
+        fields.put("attempt", message.attempts());
+        fields.put("errorKind", failure == null ? null : failure.kind().label());
+        return fields;
+    }
+}

@@ -1,0 +1,180 @@
+package dev.ordersaga.outbox.inbox;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+import dev.ordersaga.http.ProblemException;
+import dev.ordersaga.http.logging.LogFields;
+import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.OutboxMessage;
+import dev.ordersaga.outbox.OutboxPublisher;
+
+/**
+ * The receiving side of every message: applies each message once, and the messages of one
+ * aggregate in sequence order.
+ *
+ * <p>In one transaction: the message id is recorded (a duplicate id is acknowledged and not
+ * applied again); the aggregate's checkpoint is locked; if the message is the next in sequence it
+ * is applied, followed by any successors that arrived early; if it is early it waits in the inbox
+ * (acknowledged, so the sender moves on, and other aggregates are not held up). Outbox messages the
+ * handler wrote are dispatched after the commit.
+ */
+@io.quarkus.runtime.Startup
+@ApplicationScoped
+public class Inbox {
+
+    private static final Logger LOG = Logger.getLogger(Inbox.class);
+
+    private final Pool pool;
+    private final InboxRepository repository;
+    private final OutboxPublisher publisher;
+    private final ObjectMapper mapper;
+    private final MeterRegistry registry;
+
+    public Inbox(Pool pool, InboxRepository repository, OutboxPublisher publisher, ObjectMapper mapper,
+            MeterRegistry registry, jakarta.enterprise.inject.Instance<InboxHandler> handlers) {
+        this.pool = pool;
+        this.repository = repository;
+        this.publisher = publisher;
+        this.mapper = mapper;
+        this.registry = registry;
+        // Every counter exists from the start, at zero, for every source this service takes messages from.
+        handlers.forEach(h -> {
+            registry.counter("inbox.duplicates", "source", h.source());
+            for (InboxOutcome.Status status : InboxOutcome.Status.values()) {
+                registry.counter("inbox.messages", "source", h.source(), "outcome", status.name().toLowerCase());
+            }
+        });
+        registry.counter("inbox.duplicates", "source", "early-check");
+    }
+
+    /** Takes a message from {@code source}; completes once its effect (or its deferral) is committed. */
+    public Uni<InboxOutcome> receive(String source, Envelope envelope, InboxHandler handler) {
+        validate(envelope);
+        String payload;
+        try {
+            payload = mapper.writeValueAsString(envelope.payload());
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("malformed-message", "payload cannot be read");
+        }
+        return pool.withTransaction(tx -> receiveInTransaction(tx, source, envelope, payload, handler))
+                .invoke(outcome -> afterCommit(source, envelope, outcome));
+    }
+
+    /**
+     * Whether this message id was already taken. A receiver that does slow work first can answer a
+     * redelivery at once with {@link InboxOutcome.Status#DUPLICATE} instead of doing it again.
+     */
+    public Uni<Boolean> alreadyReceived(Envelope envelope) {
+        validate(envelope);
+        return repository.seen(pool, envelope.messageId())
+                .invoke(seen -> {
+                    if (seen) {
+                        registry.counter("inbox.duplicates", "source", "early-check").increment();
+                    }
+                });
+    }
+
+    /** The outcome reported for a message recognised by {@link #alreadyReceived(Envelope)}. */
+    public static InboxOutcome duplicate() {
+        return InboxOutcome.duplicate();
+    }
+
+    private static void validate(Envelope e) {
+        if (e == null || e.messageId() == null || e.type() == null || e.type().isBlank()
+                || e.aggregateId() == null || e.aggregateId().isBlank() || e.seq() < 1 || e.payload() == null
+                || !e.payload().isObject()) {
+            throw ProblemException.badRequest("malformed-message",
+                    "a message needs messageId, type, aggregateId, seq >= 1 and an object payload");
+        }
+        if (!plain(e.type(), 64) || !plain(e.aggregateId(), 200) || e.requestId() != null && !plain(e.requestId(), 128)
+                || e.payload().toString().contains("\\u0000")) {
+            throw ProblemException.badRequest("malformed-message",
+                    "type, aggregateId, requestId and payload hold no control characters (such as NUL) and are not too long");
+        }
+    }
+
+    /** Text without control characters, of at most {@code max} characters. */
+    private static boolean plain(String s, int max) {
+        if (s.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < 0x20 || s.charAt(i) == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Locks the aggregate's checkpoint first, so the message can be recorded with its final status in
+     * one insert: applied (next in sequence), waiting (early) or superseded (already passed).
+     */
+    private Uni<InboxOutcome> receiveInTransaction(SqlConnection tx, String source, Envelope envelope,
+            String payload, InboxHandler handler) {
+        return repository.lockCheckpoint(tx, source, envelope.aggregateId())
+                .onItem().transformToUni(last -> {
+                    String status = envelope.seq() == last + 1 ? "applied"
+                            : envelope.seq() <= last ? "superseded" : "waiting";
+                    return repository.insert(tx, source, envelope.messageId(), envelope.type(),
+                            envelope.aggregateId(), envelope.seq(), payload, envelope.requestId(), status)
+                            .onItem().transformToUni(isNew -> {
+                                if (!isNew || status.equals("superseded")) {
+                                    return Uni.createFrom().item(InboxOutcome.duplicate());
+                                }
+                                if (status.equals("waiting")) {
+                                    return Uni.createFrom().item(InboxOutcome.deferred());
+                                }
+                                return applyChain(tx, source, envelope, handler, new ArrayList<>(), 0);
+                            });
+                });
+    }
+
+    /** Applies {@code envelope} (already recorded as applied), then its waiting successor if there is one, and so on. */
+    private Uni<InboxOutcome> applyChain(SqlConnection tx, String source, Envelope envelope, InboxHandler handler,
+            List<OutboxMessage> enqueued, int appliedSoFar) {
+        return handler.apply(tx, envelope)
+                .invoke(enqueued::addAll)
+                .onItem().transformToUni(ids -> repository.advance(tx, source, envelope.aggregateId(), envelope.seq()))
+                .onItem().transformToUni(next -> next.isPresent()
+                        ? repository.markApplied(tx, next.get().id())
+                                .chain(() -> applyChain(tx, source, toEnvelope(next.get()), handler, enqueued,
+                                        appliedSoFar + 1))
+                        : Uni.createFrom().item(new InboxOutcome(InboxOutcome.Status.APPLIED, appliedSoFar + 1,
+                                enqueued)));
+    }
+
+    private Envelope toEnvelope(InboxRepository.WaitingMessage waiting) {
+        try {
+            return new Envelope(waiting.id(), waiting.type(), waiting.aggregateId(), waiting.seq(),
+                    waiting.requestId(), waiting.receivedAt().toInstant(), mapper.readTree(waiting.payload()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored inbox payload of " + waiting.id() + " is unreadable", e);
+        }
+    }
+
+    private void afterCommit(String source, Envelope envelope, InboxOutcome outcome) {
+        registry.counter("inbox.messages", "source", source, "outcome", outcome.outcome().name().toLowerCase())
+                .increment();
+        if (outcome.outcome() == InboxOutcome.Status.DUPLICATE) {
+            registry.counter("inbox.duplicates", "source", source).increment();
+        }
+        LogFields.with(Map.of("messageId", envelope.messageId(), "orderId", envelope.aggregateId()),
+                () -> LOG.debugf("%s seq %d from %s: %s", envelope.type(), envelope.seq(), source, outcome.outcome()));
+        publisher.dispatch(outcome.enqueued());
+    }
+}
