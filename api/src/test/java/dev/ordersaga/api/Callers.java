@@ -1,5 +1,7 @@
 package dev.ordersaga.api;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,7 +73,7 @@ public final class Callers {
         }
         Matcher listed = LIST_CUSTOMER.matcher(uri);
         if (listed.find()) {
-            return java.net.URLDecoder.decode(listed.group(1), java.nio.charset.StandardCharsets.UTF_8);
+            return URLDecoder.decode(listed.group(1), StandardCharsets.UTF_8);
         }
         Matcher order = ORDER_PATH.matcher(uri);
         if (order.find() && OWNERS.containsKey(order.group(1))) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -54,7 +55,7 @@ public final class GatewayBenchmark {
     private final List<RedisNode> nodes = new ArrayList<>();
     private final byte[] value = new byte[100];
     private final Map<String, Object> result = new LinkedHashMap<>();
-    private final Map<Integer, AtomicLong> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
     private Path root;
     private ServiceProcess gateway;
     private HttpClient client;

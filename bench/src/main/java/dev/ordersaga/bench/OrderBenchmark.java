@@ -1,6 +1,9 @@
 package dev.ordersaga.bench;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -150,10 +153,10 @@ public final class OrderBenchmark {
 
     private void setStock(String sku) throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.worker.url() + "/stock/" + sku))
+        var request = HttpRequest.newBuilder(URI.create(stack.worker.url() + "/stock/" + sku))
                 .header("Authorization", stack.bearer()).header("Content-Type", "application/json")
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"available\":1000000000}")).build();
-        http.send(request, java.net.http.HttpResponse.BodyHandlers.discarding());
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"available\":1000000000}")).build();
+        http.send(request, HttpResponse.BodyHandlers.discarding());
     }
 
     private long dbNow() {

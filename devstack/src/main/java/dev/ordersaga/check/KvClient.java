@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
@@ -74,7 +75,7 @@ public final class KvClient {
         byte[] prefix = (name + "|").getBytes(StandardCharsets.UTF_8);
         byte[] body = new byte[prefix.length + padding];
         System.arraycopy(prefix, 0, body, 0, prefix.length);
-        java.util.Arrays.fill(body, prefix.length, body.length, (byte) 'x');
+        Arrays.fill(body, prefix.length, body.length, (byte) 'x');
         HttpRequest.Builder b = request(gateway, key, query).header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
         Set<String> observed = Set.of();

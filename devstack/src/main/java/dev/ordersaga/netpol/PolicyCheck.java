@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -185,9 +186,9 @@ public final class PolicyCheck {
                 continue;
             }
             Set<Flow> after = new HashSet<>(cluster.without(t::removes).allowedFlows());
-            Set<Flow> cut = new TreeSet<>(java.util.Comparator.comparing(Flow::toString));
+            Set<Flow> cut = new TreeSet<>(Comparator.comparing(Flow::toString));
             before.stream().filter(f -> !after.contains(f)).forEach(cut::add);
-            Set<Flow> meant = new TreeSet<>(java.util.Comparator.comparing(Flow::toString));
+            Set<Flow> meant = new TreeSet<>(Comparator.comparing(Flow::toString));
             before.stream().filter(f -> t.cuts(f, pods)).forEach(meant::add);
             if (meant.isEmpty()) {
                 problems.add("toggle " + t.name() + " names connections that are not allowed in the first place");

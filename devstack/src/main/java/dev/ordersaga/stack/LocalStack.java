@@ -1,5 +1,6 @@
 package dev.ordersaga.stack;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,10 +51,10 @@ public final class LocalStack {
         List<RedisNode> redis = stack.redis;
 
         String secret = OrderStack.SECRET;
-        java.nio.file.Path env = root.resolve("target/local-stack.env");
-        java.nio.file.Path key = stack.tokens.writePrivateKey(root.resolve("target/local-jwt-private.pem"));
-        java.nio.file.Files.createDirectories(env.getParent());
-        java.nio.file.Files.writeString(env, String.format("""
+        Path env = root.resolve("target/local-stack.env");
+        Path key = stack.tokens.writePrivateKey(root.resolve("target/local-jwt-private.pem"));
+        Files.createDirectories(env.getParent());
+        Files.writeString(env, String.format("""
                 # ordersaga local stack: . target/local-stack.env, then use "$C1" etc. as curl -H arguments
                 S='Authorization: Bearer %s'
                 C1='Authorization: %s'

@@ -1,5 +1,8 @@
 package dev.ordersaga.stack;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,9 +83,9 @@ public final class OrderStack implements AutoCloseable {
 
     private static Path tempDir(String prefix) {
         try {
-            return java.nio.file.Files.createTempDirectory(prefix);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -149,12 +150,12 @@ class PolicyCheckTest {
 
     @Test
     void selectorsFollowTheApi() {
-        var s = LabelSelector.parse(java.util.Map.of("matchLabels", java.util.Map.of("a", "1"), "matchExpressions",
-                List.of(java.util.Map.of("key", "b", "operator", "In", "values", List.of("x", "y")),
-                        java.util.Map.of("key", "c", "operator", "DoesNotExist"))));
-        assertThat(s.matches(java.util.Map.of("a", "1", "b", "x"))).isTrue();
-        assertThat(s.matches(java.util.Map.of("a", "1", "b", "z"))).isFalse();
-        assertThat(s.matches(java.util.Map.of("a", "1", "b", "y", "c", "1"))).isFalse();
-        assertThat(LabelSelector.all().matches(java.util.Map.of())).isTrue();
+        var s = LabelSelector.parse(Map.of("matchLabels", Map.of("a", "1"), "matchExpressions",
+                List.of(Map.of("key", "b", "operator", "In", "values", List.of("x", "y")),
+                        Map.of("key", "c", "operator", "DoesNotExist"))));
+        assertThat(s.matches(Map.of("a", "1", "b", "x"))).isTrue();
+        assertThat(s.matches(Map.of("a", "1", "b", "z"))).isFalse();
+        assertThat(s.matches(Map.of("a", "1", "b", "y", "c", "1"))).isFalse();
+        assertThat(LabelSelector.all().matches(Map.of())).isTrue();
     }
 }

@@ -1,5 +1,6 @@
 package dev.ordersaga.http;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ public class ProblemMappers {
         if (type == boolean.class || type == Boolean.class) {
             return "true or false";
         }
-        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
             return "an array";
         }
         if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import org.jboss.logging.MDC;
 
 import io.smallrye.common.vertx.ContextLocals;
+import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -55,6 +56,6 @@ public final class RequestIds {
 
     private static boolean isOnDuplicatedContext() {
         Context context = Vertx.currentContext();
-        return context != null && io.smallrye.common.vertx.VertxContext.isDuplicatedContext(context);
+        return context != null && VertxContext.isDuplicatedContext(context);
     }
 }

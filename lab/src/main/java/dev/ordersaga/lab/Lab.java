@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +24,7 @@ import dev.ordersaga.netpol.Cluster;
 import dev.ordersaga.netpol.Cluster.Pod;
 import dev.ordersaga.netpol.Toggle;
 import dev.ordersaga.testsupport.ServiceProcess;
+import dev.ordersaga.testsupport.TokenIssuer;
 
 /**
  * The whole system on one machine, each pod of the rendered manifests in its own network namespace:
@@ -36,7 +39,7 @@ public final class Lab implements AutoCloseable {
 
     private final Path root;
     private final Cluster full;
-    private final dev.ordersaga.testsupport.TokenIssuer tokens;
+    private final TokenIssuer tokens;
     private final Map<String, String> secrets;
     private final Map<String, Map<String, String>> overrides;
     private final Path work;
@@ -58,7 +61,7 @@ public final class Lab implements AutoCloseable {
         this.full = Cluster.load(rendered);
         this.secrets = readEnv(root.resolve("k8s/secrets/secrets.env"));
         Recorder.authorization = "Bearer " + secret("INTERNAL_SECRET");
-        this.tokens = dev.ordersaga.testsupport.TokenIssuer.load(root.resolve("k8s/secrets/jwt-private.pem"));
+        this.tokens = TokenIssuer.load(root.resolve("k8s/secrets/jwt-private.pem"));
         this.overrides = overrides;
         this.work = work;
         this.data = Path.of("/var/tmp/ordersaga-lab").resolve(work.getFileName().toString());
@@ -108,7 +111,7 @@ public final class Lab implements AutoCloseable {
         for (Path dir : List.of(work, data)) {
             if (Files.exists(dir)) {
                 try (var walk = Files.walk(dir)) {
-                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                         Files.delete(p);
                     }
                 }
@@ -215,7 +218,7 @@ public final class Lab implements AutoCloseable {
         Sh.run("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", PG_BIN + "/initdb", "-D",
                 pgdata.toString(), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256");
         Files.writeString(pgdata.resolve("pg_hba.conf"), "host all all 10.77.0.0/24 scram-sha-256\n",
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.APPEND);
         String ip = ip("postgres-0");
         servers.add(new ProcessBuilder(concat(LabNetwork.exec("postgres-0"), List.of("setpriv", "--reuid=postgres",
                 "--regid=postgres", "--init-groups", "--", PG_BIN + "/postgres", "-D", pgdata.toString(), "-p", "5432",
@@ -262,7 +265,7 @@ public final class Lab implements AutoCloseable {
         servers.forEach(Process::destroyForcibly);
         LabNetwork.teardown();
         try (var walk = Files.walk(data)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.ordersaga.lab;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,8 +97,8 @@ public final class LabMain {
             System.err.println("the lab is not up (k8s/lab/run up)");
             System.exit(1);
         }
-        Files.writeString(control, args[1] + " " + args[2] + "\n", java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(control, args[1] + " " + args[2] + "\n", StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         System.out.println("requested: " + args[1] + " " + args[2]);
     }
 }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -54,7 +55,7 @@ final class OrderHistory {
             op = r.statusCode() == 202
                     ? new Op(invoked, rec.now(), Outcome.OK, new JsonObject(r.body()).getString("id"), quantity, "202")
                     : new Op(invoked, rec.now(), Outcome.FAIL, null, quantity, r.statusCode() + " " + r.body());
-        } catch (java.net.http.HttpTimeoutException e) {
+        } catch (HttpTimeoutException e) {
             op = new Op(invoked, rec.now(), Outcome.UNKNOWN, null, quantity, "timeout");
         } catch (Exception e) {
             op = new Op(invoked, rec.now(), Outcome.FAIL, null, quantity, e.toString());

@@ -131,7 +131,8 @@ final class Recorder implements AutoCloseable {
             for (String line : metrics.split("\n")) {
                 if (line.startsWith("ft_circuitbreaker_state_current") && line.contains("state=\"open\"")
                         && line.trim().endsWith("1.0")) {
-                    open.add("api:" + (line.contains("WorkerTransport") ? "worker" : line.contains("Replica") ? "replica" : "?"));
+                    open.add("api:" + (line.contains("delivery/worker") ? "worker" : line.contains("delivery/replica") ? "replica"
+                            : line.contains("replica/session-read") ? "replica-read" : "?"));
                 }
             }
         }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -541,7 +542,7 @@ final class Scenarios {
         List<String> out = new ArrayList<>();
         for (String id : orders) {
             JsonObject order = Recorder.get(lab.apiUrl() + "/debug/versions?orderId=" + id).getJsonObject("order");
-            if (!java.util.Objects.equals(order.getValue("primaryVersion"), order.getValue("replicaVersion"))) {
+            if (!Objects.equals(order.getValue("primaryVersion"), order.getValue("replicaVersion"))) {
                 out.add("order " + id + ": " + order.encode());
             }
         }

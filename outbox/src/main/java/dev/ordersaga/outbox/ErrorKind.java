@@ -8,6 +8,8 @@ public enum ErrorKind {
     CONNECT("connect"),
     /** The circuit breaker is open: the call was not even tried. */
     CIRCUIT_OPEN("circuit-open"),
+    /** The destination already has OUTBOX_MAX_IN_FLIGHT calls running and too many waiting: not tried. */
+    BUSY("busy"),
     /** The other side failed (5xx). */
     SERVER_ERROR("5xx"),
     /** The other side refused the message (4xx). */
@@ -26,5 +28,10 @@ public enum ErrorKind {
     /** The name used in logs ({@code errorKind}) and metric tags. */
     public String label() {
         return label;
+    }
+
+    /** Whether no call was made at all (so the failure is no attempt, and no reason to give up). */
+    public boolean notAttempted() {
+        return this == CIRCUIT_OPEN || this == BUSY;
     }
 }

@@ -3,6 +3,7 @@ package dev.ordersaga.outbox;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Set;
@@ -10,6 +11,7 @@ import java.util.function.Predicate;
 
 import jakarta.ws.rs.WebApplicationException;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
@@ -51,8 +53,11 @@ public final class FailureClassifier {
         if (t instanceof CircuitBreakerOpenException) {
             return new DeliveryFailure(ErrorKind.CIRCUIT_OPEN, true, "circuit breaker open");
         }
+        if (t instanceof BulkheadException) {
+            return new DeliveryFailure(ErrorKind.BUSY, true, "too many deliveries waiting for this destination");
+        }
         if (t instanceof TimeoutException || t instanceof java.util.concurrent.TimeoutException
-                || t instanceof java.net.SocketTimeoutException
+                || t instanceof SocketTimeoutException
                 || t.getClass().getName().endsWith("ConnectTimeoutException")
                 || t.getClass().getName().endsWith("NoStackTraceTimeoutException")) {
             return new DeliveryFailure(ErrorKind.TIMEOUT, true, describe(t));
@@ -78,12 +83,12 @@ public final class FailureClassifier {
         return text.length() > 500 ? text.substring(0, 500) : text;
     }
 
-    /** For {@code @RetryWhen(exception = ...)}: retry only what can succeed on another try, now. */
+    /** The guard's retry predicate: retry only what can succeed on another try, now. */
     public static final class Retryable implements Predicate<Throwable> {
         @Override
         public boolean test(Throwable t) {
             DeliveryFailure f = classify(t);
-            return f.retryable() && f.kind() != ErrorKind.CIRCUIT_OPEN;
+            return f.retryable() && !f.kind().notAttempted();
         }
     }
 }

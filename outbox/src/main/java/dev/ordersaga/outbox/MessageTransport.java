@@ -1,11 +1,15 @@
 package dev.ordersaga.outbox;
 
+import java.time.Duration;
+import java.util.Set;
+
 import io.smallrye.mutiny.Uni;
 
 /**
- * Delivers outbox messages to one destination. Each service provides one bean per destination,
- * backed by a fault-tolerant REST client. A transport fails with {@link PoisonMessageException}
- * for a message it can never deliver, and with the client's own exception otherwise.
+ * Delivers outbox messages to one destination. Each service provides one bean per destination that
+ * only makes the call (a REST client); the publisher wraps it in a {@link GuardedTransport} built
+ * from {@link #guards()}. A transport fails with {@link PoisonMessageException} for a message it can
+ * never deliver, and with the client's own exception otherwise.
  */
 public interface MessageTransport {
 
@@ -16,10 +20,13 @@ public interface MessageTransport {
      * The message types the destination takes. A row of another type is dead-lettered before any
      * call, so that a poison message never counts against the circuit breaker, nor waits for it.
      */
-    java.util.Set<String> types();
+    Set<String> types();
 
-    /** Sends one message; completes once the receiver has acknowledged it. */
+    /** Sends one message; completes once the receiver has acknowledged it. Called through the guards only. */
     Uni<Void> deliver(Envelope envelope);
+
+    /** Timeout, retries and breaker delay of this destination's calls, from the service's configuration. */
+    DeliveryGuards guards();
 
     /**
      * Whether this destination's messages are retried until delivered: never dead-lettered for a
@@ -35,7 +42,7 @@ public interface MessageTransport {
      * How long after its commit a message may first be sent (zero: at once). A transport uses it to
      * model a lagging receiver on purpose, e.g. a replica that is kept behind to show stale reads.
      */
-    default java.time.Duration holdBack() {
-        return java.time.Duration.ZERO;
+    default Duration holdBack() {
+        return Duration.ZERO;
     }
 }

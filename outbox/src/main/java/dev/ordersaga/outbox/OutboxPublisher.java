@@ -9,21 +9,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -39,7 +43,7 @@ import dev.ordersaga.http.logging.LogFields;
  * <p>It runs right after each commit ({@link #dispatch(List)}) and on a schedule
  * ({@code outbox.poll-every}) for everything else.
  */
-@io.quarkus.runtime.Startup
+@Startup
 @ApplicationScoped
 public class OutboxPublisher {
 
@@ -49,10 +53,9 @@ public class OutboxPublisher {
     private final OutboxConfig config;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
-    private final Map<String, MessageTransport> transports = new HashMap<>();
-    private final Map<String, DeliveryLimiter> limiters = new HashMap<>();
+    private final Map<String, GuardedTransport> transports = new HashMap<>();
     /** Destinations whose last delivery failed: the next success makes their backlog due at once. */
-    private final Map<String, java.util.concurrent.atomic.AtomicBoolean> failing = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicBoolean> failing = new ConcurrentHashMap<>();
     private final Backoff backoff;
     private final String publisherId;
     private final Timer publishLag;
@@ -68,11 +71,7 @@ public class OutboxPublisher {
         this.mapper = mapper;
         this.registry = registry;
         transports.forEach(t -> {
-            this.transports.put(t.destination(), t);
-            DeliveryLimiter limiter = new DeliveryLimiter(config.maxInFlight());
-            this.limiters.put(t.destination(), limiter);
-            Gauge.builder("outbox.deliveries.waiting", limiter, DeliveryLimiter::waiting)
-                    .tag("destination", t.destination()).register(registry);
+            this.transports.put(t.destination(), new GuardedTransport(t, config.maxInFlight()));
             // Every counter exists from the start, at zero, so dashboards and alerts see it before its first event.
             for (ErrorKind kind : ErrorKind.values()) {
                 registry.counter("outbox.delivery.failures", "destination", t.destination(), "errorKind", kind.label());
@@ -171,7 +170,7 @@ public class OutboxPublisher {
                 });
     }
 
-    private Uni<Long> cleanUp(java.util.function.BiFunction<Duration, Integer, Uni<Integer>> delete, int batchesLeft) {
+    private Uni<Long> cleanUp(BiFunction<Duration, Integer, Uni<Integer>> delete, int batchesLeft) {
         int batch = config.cleanupBatch();
         return delete.apply(config.retention(), batch)
                 .onItem().transformToUni(n -> n == batch && batchesLeft > 1
@@ -191,11 +190,12 @@ public class OutboxPublisher {
 
     /** Sends one claimed row and records the outcome; never fails. */
     private Uni<Void> deliver(OutboxMessage message) {
-        MessageTransport transport = transports.get(message.destination());
-        if (transport == null) {
+        GuardedTransport guarded = transports.get(message.destination());
+        if (guarded == null) {
             return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
                     "no transport for destination '" + message.destination() + "'"));
         }
+        MessageTransport transport = guarded.transport();
         if (!transport.types().contains(message.type())) {
             return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
                     "unknown message type '" + message.type() + "' for destination '" + message.destination() + "'"));
@@ -210,7 +210,7 @@ public class OutboxPublisher {
         Duration wait = heldBack(message, transport.holdBack());
         Uni<Void> held = wait.isZero() ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
-        return held.onItem().transformToUni(v -> limiters.get(message.destination()).run(() -> transport.deliver(envelope)))
+        return held.onItem().transformToUni(v -> guarded.deliver(envelope))
                 .onItem().transformToUni(ok -> markSent(message))
                 .onFailure().recoverWithUni(failure -> onFailure(message, FailureClassifier.classify(failure)));
     }
@@ -227,7 +227,7 @@ public class OutboxPublisher {
     private Envelope envelope(OutboxMessage message) throws JsonProcessingException {
         JsonNode payload = mapper.readTree(message.payload());
         if (payload == null || payload.isMissingNode()) {
-            throw new com.fasterxml.jackson.core.JsonParseException(null, "empty payload");
+            throw new JsonParseException(null, "empty payload");
         }
         Instant occurredAt = message.createdAt() == null ? Instant.now() : message.createdAt().toInstant();
         return new Envelope(message.id(), message.type(), message.aggregateId(), message.seq(),
@@ -281,10 +281,10 @@ public class OutboxPublisher {
     private Uni<Void> onFailure(OutboxMessage message, DeliveryFailure failure) {
         registry.counter("outbox.delivery.failures", "destination", message.destination(),
                 "errorKind", failure.kind().label()).increment();
-        // An open breaker means no call was made: that is no attempt, and no reason to give up.
-        boolean notAttempted = failure.kind() == ErrorKind.CIRCUIT_OPEN;
-        MessageTransport transport = transports.get(message.destination());
-        boolean untilDelivered = transport != null && transport.retriesUntilDelivered()
+        // An open breaker or no free slot means no call was made: that is no attempt, and no reason to give up.
+        boolean notAttempted = failure.kind().notAttempted();
+        GuardedTransport guarded = transports.get(message.destination());
+        boolean untilDelivered = guarded != null && guarded.transport().retriesUntilDelivered()
                 && failure.kind() != ErrorKind.POISON;
         boolean pastLimit = !notAttempted && message.attempts() >= config.maxAttempts();
         if (!untilDelivered && (!failure.retryable() || pastLimit)) {
@@ -295,7 +295,7 @@ public class OutboxPublisher {
             return deadLetter(message, last);
         }
         if (!notAttempted) {
-            failing.computeIfAbsent(message.destination(), d -> new java.util.concurrent.atomic.AtomicBoolean()).set(true);
+            failing.computeIfAbsent(message.destination(), d -> new AtomicBoolean()).set(true);
         }
         long delay = backoff.delayMillis(message.attempts(), ThreadLocalRandom.current()::nextDouble);
         if (untilDelivered && (pastLimit || !failure.retryable())) {

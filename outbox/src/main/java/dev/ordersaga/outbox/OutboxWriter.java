@@ -11,19 +11,19 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
- * Writes messages to the outbox inside the caller's transaction, so that a state change and the
- * message it causes commit together or not at all. After the commit, hand the returned rows to
- * {@link OutboxPublisher#dispatch(java.util.List)} for a first attempt without waiting for the poller.
+ * Writes a message to the outbox inside a transaction, claimed by this process's publisher for its
+ * first attempt after the commit. Callers go through {@link UnitOfWork.Tx#send(NewMessage)}, which
+ * also dispatches the message after the commit.
  */
 @ApplicationScoped
-public class OutboxWriter {
+class OutboxWriter {
 
     private final OutboxRepository repository;
     private final OutboxPublisher publisher;
     private final OutboxConfig config;
     private final ObjectMapper mapper;
 
-    public OutboxWriter(OutboxRepository repository, OutboxPublisher publisher, OutboxConfig config,
+    OutboxWriter(OutboxRepository repository, OutboxPublisher publisher, OutboxConfig config,
             ObjectMapper mapper) {
         this.repository = repository;
         this.publisher = publisher;
@@ -32,7 +32,7 @@ public class OutboxWriter {
     }
 
     /** Adds a message in {@code tx}, claimed by this process's publisher; returns the row. */
-    public Uni<OutboxMessage> enqueue(SqlConnection tx, NewMessage message) {
+    Uni<OutboxMessage> enqueue(SqlConnection tx, NewMessage message) {
         UUID id = UUID.randomUUID();
         String json;
         try {

@@ -15,6 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.quarkus.runtime.StartupEvent;
 
 import dev.ordersaga.gateway.antientropy.MerkleTree;
+import dev.ordersaga.gateway.config.GatewayConfig;
 import dev.ordersaga.gateway.context.ContextSigner;
 import dev.ordersaga.gateway.node.Replicas;
 import dev.ordersaga.http.InternalSecret;

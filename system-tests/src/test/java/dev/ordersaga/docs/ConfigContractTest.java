@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,7 +101,7 @@ class ConfigContractTest {
         Set<String> vars = new TreeSet<>();
         for (String module : modules) {
             Path classes = ROOT.resolve(module).resolve("target/classes");
-            java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] { classes.toUri().toURL() },
+            URLClassLoader loader = new URLClassLoader(new URL[] { classes.toUri().toURL() },
                     ConfigContractTest.class.getClassLoader());
             for (String name : classNames(classes)) {
                 Class<?> type;

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -20,7 +21,7 @@ final class Flow {
     private final OrderStack stack;
     private final String readApi;
     /** The customer of each order this flow created: reads and commands are made as that customer. */
-    private final java.util.Map<String, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
 
     Flow(OrderStack stack) {
         this(stack, stack.api.url());

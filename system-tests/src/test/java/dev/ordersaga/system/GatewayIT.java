@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,7 +111,7 @@ class GatewayIT {
         nodes.get(0).stop();
         nodes.get(1).stop();
         for (int i = 0; i < 1000; i++) {
-            get(b, "hinted-" + i, "1").then().statusCode(200).body(org.hamcrest.Matchers.equalTo("v" + i));
+            get(b, "hinted-" + i, "1").then().statusCode(200).body(Matchers.equalTo("v" + i));
         }
         nodes.get(0).start();
         nodes.get(1).start();
@@ -128,9 +129,9 @@ class GatewayIT {
         put(a, key, "from-a", null, null).then().statusCode(204);
         put(b, key, "from-b", null, null).then().statusCode(204);
         Response both = get(a, key, null);
-        both.then().statusCode(300).body("siblings.size()", org.hamcrest.Matchers.equalTo(2))
-                .body("siblings.writtenBy", org.hamcrest.Matchers.containsInAnyOrder("gateway-a", "gateway-b"));
+        both.then().statusCode(300).body("siblings.size()", Matchers.equalTo(2))
+                .body("siblings.writtenBy", Matchers.containsInAnyOrder("gateway-a", "gateway-b"));
         put(b, key, "resolved", both.header("X-Context"), null).then().statusCode(204);
-        get(a, key, null).then().statusCode(200).body(org.hamcrest.Matchers.equalTo("resolved"));
+        get(a, key, null).then().statusCode(200).body(Matchers.equalTo("resolved"));
     }
 }

@@ -194,6 +194,9 @@ class OrderFlowIT {
         assertThat(flow.ordersDb("SELECT count(*) FROM inbox")).isEqualTo(duplicatesBefore);
         String metrics = given().baseUri(stack.api.managementUrl()).get("/q/metrics").asString();
         assertThat(metrics).containsPattern("inbox_duplicates_total\\{[^}]*source=\"worker\"[^}]*\\} [1-9]");
+        // the guarded transport's SmallRye metrics, named by destination
+        assertThat(metrics).containsPattern("ft_invocations_total\\{[^}]*method=\"delivery/worker\"[^}]*result=\"valueReturned\"[^}]*\\} [1-9]");
+        assertThat(metrics).contains("ft_circuitbreaker_state_current{").contains("method=\"delivery/replica\"");
     }
 
     @Test

@@ -3,6 +3,11 @@ package dev.ordersaga.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +18,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.PostgresServer;
 import dev.ordersaga.testsupport.ServiceProcess;
+import dev.ordersaga.testsupport.TokenIssuer;
 
 /**
  * Every service refuses to start (exits non-zero, never reports ready) with a setting it cannot
@@ -42,10 +50,10 @@ class StartupValidationIT {
         postgres.createDatabase("orders", "orders", "orders-pw");
         postgres.createDatabase("stock", "stock", "stock-pw");
         try {
-            jwtKey = dev.ordersaga.testsupport.TokenIssuer.create(Files.createTempDirectory("validation-jwt-"))
+            jwtKey = TokenIssuer.create(Files.createTempDirectory("validation-jwt-"))
                     .publicKeyFile().toUri().toString();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -170,10 +178,10 @@ class StartupValidationIT {
             valid(service).forEach(p::env);
             p.start();
             try {
-                String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
-                        .newBuilder(java.net.URI.create(p.managementUrl() + "/q/metrics"))
+                String scrape = HttpClient.newHttpClient().send(HttpRequest
+                        .newBuilder(URI.create(p.managementUrl() + "/q/metrics"))
                         .header("Authorization", "Bearer validation-internal-secret").build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                        HttpResponse.BodyHandlers.ofString()).body();
                 for (String metric : documented.get(service)) {
                     assertThat(scrape.lines().anyMatch(l -> l.startsWith(metric + "{") || l.startsWith(metric + " ")
                             || l.startsWith(metric + "_"))).as(service + " exposes " + metric + " at start").isTrue();
@@ -188,7 +196,7 @@ class StartupValidationIT {
     private static Map<String, List<String>> documentedMetrics() throws IOException {
         String readme = Files.readString(root.resolve("README.md"));
         String section = readme.substring(readme.indexOf("## Observability"), readme.indexOf("## Tests"));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("`((outbox|inbox|replica|gateway)_[a-z_]+)").matcher(section);
+        Matcher m = Pattern.compile("`((outbox|inbox|replica|gateway)_[a-z_]+)").matcher(section);
         Map<String, List<String>> out = new LinkedHashMap<>();
         out.put("api", new ArrayList<>());
         out.put("worker", new ArrayList<>());

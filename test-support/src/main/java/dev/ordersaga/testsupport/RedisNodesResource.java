@@ -1,5 +1,7 @@
 package dev.ordersaga.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +35,8 @@ public class RedisNodesResource implements QuarkusTestResourceLifecycleManager {
                 for (int i = 0; i < 3; i++) {
                     NODES.add(new RedisNode(Ports.free(), dir.resolve("node-" + i)).start());
                 }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> NODES.forEach(RedisNode::stop)));
         }

@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPublicKeySpec;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
@@ -59,17 +64,17 @@ public final class TokenIssuer {
     public static TokenIssuer load(Path privateKeyPem) {
         try {
             String pem = Files.readString(privateKeyPem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            java.security.KeyFactory rsa = java.security.KeyFactory.getInstance("RSA");
-            var privateKey = (java.security.interfaces.RSAPrivateCrtKey) rsa.generatePrivate(
-                    new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
-            var publicKey = rsa.generatePublic(new java.security.spec.RSAPublicKeySpec(privateKey.getModulus(),
+            KeyFactory rsa = KeyFactory.getInstance("RSA");
+            var privateKey = (RSAPrivateCrtKey) rsa.generatePrivate(
+                    new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+            var publicKey = rsa.generatePublic(new RSAPublicKeySpec(privateKey.getModulus(),
                     privateKey.getPublicExponent()));
             Path pub = privateKeyPem.resolveSibling("jwt-public.pem");
             Files.writeString(pub, "-----BEGIN PUBLIC KEY-----\n"
                     + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(publicKey.getEncoded())
                     + "\n-----END PUBLIC KEY-----\n");
             return new TokenIssuer(new KeyPair(publicKey, privateKey), pub);
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot read the private key " + privateKeyPem, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -15,6 +15,7 @@ import dev.ordersaga.http.InternalSecret;
 import dev.ordersaga.http.config.ConfigCheck;
 import dev.ordersaga.http.config.Urls;
 import dev.ordersaga.worker.jobs.ApiClientConfig;
+import dev.ordersaga.worker.jobs.SimulationConfig;
 
 /**
  * Checks every setting of the worker when it starts, before it reports ready; each problem is one
@@ -23,7 +24,7 @@ import dev.ordersaga.worker.jobs.ApiClientConfig;
 @ApplicationScoped
 public class StartupCheck {
 
-    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, ApiClientConfig api, WorkerConfig worker,
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, ApiClientConfig api, SimulationConfig worker,
             @ConfigProperty(name = "internal.secret") Optional<String> secret,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword) {
         ConfigCheck check = new ConfigCheck("worker");

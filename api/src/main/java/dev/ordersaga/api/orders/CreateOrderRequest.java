@@ -12,6 +12,8 @@ import jakarta.validation.constraints.Size;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import dev.ordersaga.api.domain.OrderLimits;
+
 /**
  * Body of {@code POST /orders}. The customer is the caller (the subject of its token);
  * {@code customerId} may be left out, and when given it must name the caller.

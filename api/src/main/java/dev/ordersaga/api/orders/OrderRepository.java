@@ -1,5 +1,6 @@
 package dev.ordersaga.api.orders;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,6 +16,8 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.ordersaga.api.domain.Order;
+import dev.ordersaga.api.domain.OrderStatus;
 import dev.ordersaga.contract.StockMessages.Line;
 
 /** SQL of the orders table. */
@@ -83,9 +86,9 @@ public class OrderRepository {
         return pool.preparedQuery(BY_CUSTOMER_SEEN).execute(Tuple.of(customerId, limit))
                 .map(rows -> {
                     long version = 0;
-                    List<Order> list = new java.util.ArrayList<>();
+                    List<Order> list = new ArrayList<>();
                     for (Row row : rows) {
-                        list.add(Order.from(row));
+                        list.add(order(row));
                         version = row.getLong("customer_version");
                     }
                     return new Seen<>(list, version);
@@ -95,7 +98,7 @@ public class OrderRepository {
     /** A customer's newest orders, in {@code tx}. */
     public Uni<List<Order>> byCustomer(SqlConnection tx, String customerId, int limit) {
         return tx.preparedQuery(BY_CUSTOMER).execute(Tuple.of(customerId, limit))
-                .map(rows -> rows.stream().map(Order::from).toList());
+                .map(rows -> rows.stream().map(OrderRepository::order).toList());
     }
 
     /** The customer's version as of {@code tx}. */
@@ -105,7 +108,7 @@ public class OrderRepository {
     }
 
     private static Seen<Order> seen(Row row) {
-        return new Seen<>(Order.from(row), row.getLong("customer_version"));
+        return new Seen<>(order(row), row.getLong("customer_version"));
     }
 
     /** Reads and locks an order for the rest of {@code tx}. */
@@ -116,11 +119,11 @@ public class OrderRepository {
     /** Moves a locked order to {@code status} and bumps its version. */
     public Uni<Order> updateStatus(SqlConnection tx, UUID id, OrderStatus status, String reason) {
         return tx.preparedQuery(UPDATE_STATUS).execute(Tuple.of(id, status.name(), reason))
-                .map(rows -> Order.from(rows.iterator().next()));
+                .map(rows -> order(rows.iterator().next()));
     }
 
     private static Optional<Order> first(RowSet<Row> rows) {
-        return rows.rowCount() == 0 ? Optional.empty() : Optional.of(Order.from(rows.iterator().next()));
+        return rows.rowCount() == 0 ? Optional.empty() : Optional.of(order(rows.iterator().next()));
     }
 
     /** A value read from the primary and the customer version it reflects. */
@@ -129,5 +132,22 @@ public class OrderRepository {
 
     /** An order and the hash of the request that created it under an idempotency key. */
     public record KeyedOrder(Order order, String requestHash) {
+    }
+
+    /** An order from its row. */
+    static Order order(Row row) {
+        List<Line> items = row.getJsonArray("items").stream()
+                .map(JsonObject.class::cast)
+                .map(o -> new Line(o.getString("sku"), o.getInteger("quantity")))
+                .toList();
+        return new Order(
+                row.getUUID("id"),
+                row.getString("customer_id"),
+                OrderStatus.valueOf(row.getString("status")),
+                row.getLong("version"),
+                items,
+                row.getString("reason"),
+                row.getOffsetDateTime("created_at"),
+                row.getOffsetDateTime("updated_at"));
     }
 }

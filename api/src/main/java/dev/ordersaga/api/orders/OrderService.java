@@ -14,10 +14,10 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 
-import dev.ordersaga.api.replica.OrderChanged;
+import dev.ordersaga.api.domain.Order;
+import dev.ordersaga.api.domain.OrderChanged;
+import dev.ordersaga.api.domain.OrderStateMachine;
 import dev.ordersaga.contract.Destinations;
 import dev.ordersaga.contract.MessageTypes;
 import dev.ordersaga.contract.StockMessages.Line;
@@ -26,26 +26,21 @@ import dev.ordersaga.contract.StockMessages.ReserveStock;
 import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.outbox.NewMessage;
 import dev.ordersaga.outbox.OutboxMessage;
-import dev.ordersaga.outbox.OutboxPublisher;
-import dev.ordersaga.outbox.OutboxWriter;
+import dev.ordersaga.outbox.UnitOfWork;
 
 /**
- * The order's side of the saga. Every change and the message it causes are written in one
- * transaction (orders + outbox); the publisher makes a first delivery attempt right after the commit.
+ * The order's side of the saga. Every change and the message it causes are written in one unit of
+ * work (orders + outbox); its messages get a first delivery attempt right after the commit.
  */
 @ApplicationScoped
 public class OrderService {
 
-    private final Pool pool;
+    private final UnitOfWork work;
     private final OrderRepository orders;
-    private final OutboxWriter outbox;
-    private final OutboxPublisher publisher;
 
-    public OrderService(Pool pool, OrderRepository orders, OutboxWriter outbox, OutboxPublisher publisher) {
-        this.pool = pool;
+    public OrderService(UnitOfWork work, OrderRepository orders) {
+        this.work = work;
         this.orders = orders;
-        this.outbox = outbox;
-        this.publisher = publisher;
     }
 
     /**
@@ -63,37 +58,33 @@ public class OrderService {
     public Uni<Created> create(String customerId, CreateOrderRequest request, String idempotencyKey, String requestId) {
         List<Line> items = lines(request);
         String hash = hash(customerId, items);
-        List<OutboxMessage> enqueued = new ArrayList<>();
-        return pool.withTransaction(tx -> insertOrReplay(tx, customerId, items, idempotencyKey, hash, requestId, enqueued))
-                .invoke(created -> publisher.dispatch(enqueued));
+        return work.run(tx -> insertOrReplay(tx, customerId, items, idempotencyKey, hash, requestId));
     }
 
-    private Uni<Created> insertOrReplay(SqlConnection tx, String customerId, List<Line> items, String key,
-            String hash, String requestId, List<OutboxMessage> enqueued) {
+    private Uni<Created> insertOrReplay(UnitOfWork.Tx tx, String customerId, List<Line> items, String key,
+            String hash, String requestId) {
         UUID id = UUID.randomUUID();
-        return orders.insert(tx, id, customerId, items, key, hash)
+        return orders.insert(tx.connection(), id, customerId, items, key, hash)
                 .onItem().transformToUni(inserted -> inserted.isPresent()
-                        ? reserve(tx, inserted.get(), requestId, enqueued)
-                                .chain(() -> project(tx, inserted.get(), requestId, enqueued))
+                        ? reserve(tx, inserted.get(), requestId)
+                                .chain(() -> project(tx, inserted.get(), requestId))
                                 .map(customerVersion -> new Created(inserted.get(), customerVersion, false))
                         : replay(tx, customerId, key, hash));
     }
 
-    private Uni<Void> reserve(SqlConnection tx, Order order, String requestId, List<OutboxMessage> enqueued) {
-        var message = new NewMessage(Destinations.WORKER, MessageTypes.RESERVE_STOCK, order.id().toString(),
-                new ReserveStock(order.id().toString(), order.items()), requestId);
-        return outbox.enqueue(tx, message).invoke(enqueued::add).replaceWithVoid();
+    private Uni<OutboxMessage> reserve(UnitOfWork.Tx tx, Order order, String requestId) {
+        return tx.send(new NewMessage(Destinations.WORKER, MessageTypes.RESERVE_STOCK, order.id().toString(),
+                new ReserveStock(order.id().toString(), order.items()), requestId));
     }
 
-    /** Enqueues the order's new state for the read model; returns the customer version this change produced. */
-    private Uni<Long> project(SqlConnection tx, Order order, String requestId, List<OutboxMessage> enqueued) {
-        var message = new NewMessage(OrderChanged.DESTINATION, OrderChanged.TYPE, order.customerId(),
-                new OrderChanged(order), requestId);
-        return outbox.enqueue(tx, message).invoke(enqueued::add).map(OutboxMessage::seq);
+    /** Sends the order's new state to the read model; returns the customer version this change produced. */
+    private Uni<Long> project(UnitOfWork.Tx tx, Order order, String requestId) {
+        return tx.send(new NewMessage(OrderChanged.DESTINATION, OrderChanged.TYPE, order.customerId(),
+                new OrderChanged(order), requestId)).map(OutboxMessage::seq);
     }
 
-    private Uni<Created> replay(SqlConnection tx, String customerId, String key, String hash) {
-        return orders.findByIdempotencyKey(tx, customerId, key)
+    private Uni<Created> replay(UnitOfWork.Tx tx, String customerId, String key, String hash) {
+        return orders.findByIdempotencyKey(tx.connection(), customerId, key)
                 .map(found -> {
                     var keyed = found.orElseThrow(() -> new IllegalStateException("idempotency key vanished: " + key));
                     if (!keyed.requestHash().equals(hash)) {
@@ -103,7 +94,7 @@ public class OrderService {
                     }
                     return keyed.order();
                 })
-                .chain(order -> orders.customerVersion(tx, order.customerId())
+                .chain(order -> orders.customerVersion(tx.connection(), order.customerId())
                         .map(customerVersion -> new Created(order, customerVersion, true)));
     }
 
@@ -123,46 +114,45 @@ public class OrderService {
      * in the same transaction. Another customer's order is a 404, as if it did not exist.
      */
     public Uni<Written> apply(UUID id, OrderStateMachine.Command command, String requestId, String customerId) {
-        List<OutboxMessage> enqueued = new ArrayList<>();
-        return pool.withTransaction(tx -> orders.lock(tx, id)
+        return work.run(tx -> orders.lock(tx.connection(), id)
                 .map(found -> found.filter(o -> o.customerId().equals(customerId))
                         .orElseThrow(() -> ProblemException.notFound("order", id)))
                 .onItem().transformToUni(order -> {
                     var decision = OrderStateMachine.onCommand(order.status(), command);
-                    return change(tx, order, decision, null, requestId, enqueued);
+                    return change(tx, order, decision, null, requestId);
                 })
-                .chain(order -> projectedVersion(enqueued)
+                .chain(order -> projectedVersion(tx.sent())
                         .map(v -> Uni.createFrom().item(new Written(order, v)))
-                        .orElseGet(() -> orders.customerVersion(tx, order.customerId()).map(v -> new Written(order, v)))))
-                .invoke(written -> publisher.dispatch(enqueued));
+                        .orElseGet(() -> orders.customerVersion(tx.connection(), order.customerId())
+                                .map(v -> new Written(order, v)))));
     }
 
-    private static java.util.Optional<Long> projectedVersion(List<OutboxMessage> enqueued) {
-        return enqueued.stream().filter(m -> OrderChanged.DESTINATION.equals(m.destination()))
+    private static Optional<Long> projectedVersion(List<OutboxMessage> sent) {
+        return sent.stream().filter(m -> OrderChanged.DESTINATION.equals(m.destination()))
                 .map(OutboxMessage::seq).max(Long::compare);
     }
 
     /**
      * Applies a decision to a locked order inside {@code tx}: updates it if its state changes and
-     * enqueues ReleaseStock if asked to. Used by client commands and worker events alike.
+     * sends ReleaseStock if asked to. Used by client commands and worker events alike.
      */
-    public Uni<Order> change(SqlConnection tx, Order order, OrderStateMachine.Decision decision, String reason,
-            String requestId, List<OutboxMessage> enqueued) {
+    public Uni<Order> change(UnitOfWork.Tx tx, Order order, OrderStateMachine.Decision decision, String reason,
+            String requestId) {
         Uni<Order> updated = decision.changes(order.status())
-                ? orders.updateStatus(tx, order.id(), decision.next(), reason)
-                        .call(o -> project(tx, o, requestId, enqueued))
+                ? orders.updateStatus(tx.connection(), order.id(), decision.next(), reason)
+                        .call(o -> project(tx, o, requestId))
                 : Uni.createFrom().item(order);
         if (!decision.releaseStock()) {
             return updated;
         }
         var release = new NewMessage(Destinations.WORKER, MessageTypes.RELEASE_STOCK, order.id().toString(),
                 new ReleaseStock(order.id().toString()), requestId);
-        return updated.call(o -> outbox.enqueue(tx, release).invoke(enqueued::add));
+        return updated.call(o -> tx.send(release));
     }
 
     /** Reads a locked order for a worker event; 404 when the api has never heard of it. */
-    public Uni<Order> lockForEvent(SqlConnection tx, UUID id) {
-        return orders.lock(tx, id)
+    public Uni<Order> lockForEvent(UnitOfWork.Tx tx, UUID id) {
+        return orders.lock(tx.connection(), id)
                 .map(found -> found.orElseThrow(() -> ProblemException.notFound("order", id)));
     }
 
@@ -192,7 +182,7 @@ public class OrderService {
     }
 
     /** Unused-key marker: requests without Idempotency-Key never conflict. */
-    static Optional<String> key(String header) {
+    public static Optional<String> key(String header) {
         return Optional.ofNullable(header).filter(h -> !h.isBlank());
     }
 }

@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.BinaryOperator;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-import dev.ordersaga.api.orders.Order;
+import dev.ordersaga.api.domain.Order;
 
 /**
  * The replica's copy of one customer's order list (key {@code customer-orders:<customerId>}).
@@ -93,7 +94,7 @@ public record CustomerOrdersRecord(String customerId, long version, List<Long> a
     }
 
     /** {@link #merge} for records that keep at most {@code max} orders, to fold siblings with. */
-    public static java.util.function.BinaryOperator<CustomerOrdersRecord> merger(int max) {
+    public static BinaryOperator<CustomerOrdersRecord> merger(int max) {
         return (a, b) -> merge(a, b, max);
     }
 

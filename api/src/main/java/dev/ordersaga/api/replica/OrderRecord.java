@@ -2,7 +2,7 @@ package dev.ordersaga.api.replica;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-import dev.ordersaga.api.orders.Order;
+import dev.ordersaga.api.domain.Order;
 
 /**
  * The replica's copy of one order (key {@code order:<id>}): the order as of one of its versions, and

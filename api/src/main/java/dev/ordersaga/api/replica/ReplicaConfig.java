@@ -1,5 +1,7 @@
 package dev.ordersaga.api.replica;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -25,7 +27,7 @@ public interface ReplicaConfig {
 
     /** {@code REPLICA_RECONCILE_EVERY}: how often the reconciler compares a batch of records with the primary. */
     @WithDefault("30s")
-    java.time.Duration reconcileEvery();
+    Duration reconcileEvery();
 
     /** {@code REPLICA_RECONCILE_BATCH}: customers (and orders) compared per round. */
     @WithDefault("100")

@@ -1,6 +1,7 @@
 package dev.ordersaga.api.replica;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,7 +17,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-import dev.ordersaga.api.orders.Order;
+import dev.ordersaga.api.domain.Order;
 import dev.ordersaga.http.InternalAuth;
 import dev.ordersaga.http.ProblemException;
 
@@ -97,7 +98,7 @@ public class ReplicaLagResource {
                     Optional<CustomerOrdersRecord> r = found.value();
                     cmp.put("replicaVersion", r.map(CustomerOrdersRecord::version).orElse(0L));
                     cmp.put("replicaOrders", r.map(c -> c.orders().size()).orElse(0));
-                    cmp.put("replicaOrderIds", r.map(c -> c.orders().stream().map(Order::id).toList()).orElse(java.util.List.of()));
+                    cmp.put("replicaOrderIds", r.map(c -> c.orders().stream().map(Order::id).toList()).orElse(List.of()));
                 })
                 .onFailure().invoke(f -> cmp.put("replicaError", f.getClass().getSimpleName()))
                 .onFailure().recoverWithNull()

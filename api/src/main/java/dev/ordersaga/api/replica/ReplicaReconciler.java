@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,12 +23,13 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-import dev.ordersaga.api.orders.Order;
+import dev.ordersaga.api.domain.CustomerSnapshot;
+import dev.ordersaga.api.domain.Order;
+import dev.ordersaga.api.domain.OrderChanged;
 import dev.ordersaga.api.orders.OrderRepository;
 import dev.ordersaga.outbox.NewMessage;
 import dev.ordersaga.outbox.OutboxMessage;
-import dev.ordersaga.outbox.OutboxPublisher;
-import dev.ordersaga.outbox.OutboxWriter;
+import dev.ordersaga.outbox.UnitOfWork;
 
 /**
  * Makes the read model converge by construction. Every {@code REPLICA_RECONCILE_EVERY} it compares
@@ -83,21 +85,19 @@ public class ReplicaReconciler {
     private final ReplicaStore store;
     private final ReplicaConfig config;
     private final OrderRepository orders;
-    private final OutboxWriter outbox;
-    private final OutboxPublisher publisher;
+    private final UnitOfWork work;
     private final AtomicReference<String> customerCursor = new AtomicReference<>("");
     private final AtomicReference<UUID> orderCursor = new AtomicReference<>(new UUID(Long.MIN_VALUE, Long.MIN_VALUE));
     private final Counter snapshots;
     private final Counter reprojected;
 
     public ReplicaReconciler(Pool pool, ReplicaStore store, ReplicaConfig config, OrderRepository orders,
-            OutboxWriter outbox, OutboxPublisher publisher, MeterRegistry registry) {
+            UnitOfWork work, MeterRegistry registry) {
         this.pool = pool;
         this.store = store;
         this.config = config;
         this.orders = orders;
-        this.outbox = outbox;
-        this.publisher = publisher;
+        this.work = work;
         this.snapshots = Counter.builder("replica.reconciler.snapshots")
                 .description("Customers re-projected because their replica list was behind").register(registry);
         this.reprojected = Counter.builder("replica.reconciler.orders")
@@ -118,7 +118,7 @@ public class ReplicaReconciler {
         return customersToCheck()
                 .onItem().transformToUni(customers -> Multi.createFrom().iterable(customers)
                         .onItem().transformToUniAndConcatenate(this::checkCustomer)
-                        .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue)))
+                        .collect().with(Collectors.summingInt(Integer::intValue)))
                 .onItem().transformToUni(fixed -> checkOrders().map(more -> fixed + more));
     }
 
@@ -166,19 +166,18 @@ public class ReplicaReconciler {
     /** Enqueues a snapshot of the customer's newest orders at a fresh customer version, drawn while holding the sequence. */
     public Uni<OutboxMessage> snapshot(String customerId, long replicaVersion, long expected) {
         int max = config.listMax();
-        return pool.withTransaction(tx -> tx.preparedQuery(HOLD_SEQUENCE).execute(Tuple.of(customerId))
-                .chain(() -> orders.byCustomer(tx, customerId, max + 1))
-                .chain(newest -> outbox.enqueue(tx, new NewMessage(OrderChanged.DESTINATION, CustomerSnapshot.TYPE,
+        return work.run(tx -> tx.connection().preparedQuery(HOLD_SEQUENCE).execute(Tuple.of(customerId))
+                .chain(() -> orders.byCustomer(tx.connection(), customerId, max + 1))
+                .chain(newest -> tx.send(new NewMessage(OrderChanged.DESTINATION, CustomerSnapshot.TYPE,
                         customerId, new CustomerSnapshot(customerId, newest.stream().limit(max).toList(),
                                 newest.size() > max),
                         null)))
-                .call(message -> tx.preparedQuery(SUPERSEDE_DEAD)
+                .call(message -> tx.connection().preparedQuery(SUPERSEDE_DEAD)
                         .execute(Tuple.of(customerId, message.seq(), message.id().toString()))))
                 .invoke(message -> {
                     snapshots.increment();
                     LOG.warnf("replica list of customer %s is at version %d, below the %d delivered: re-projected as version %d",
                             customerId, replicaVersion, expected, message.seq());
-                    publisher.dispatch(List.of(message));
                 });
     }
 
@@ -193,7 +192,7 @@ public class ReplicaReconciler {
                     return Multi.createFrom().iterable(rows)
                             .filter(r -> !r.getBoolean("waiting"))
                             .onItem().transformToUniAndConcatenate(this::checkOrder)
-                            .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+                            .collect().with(Collectors.summingInt(Integer::intValue));
                 });
     }
 
@@ -209,17 +208,16 @@ public class ReplicaReconciler {
     }
 
     private Uni<OutboxMessage> reproject(UUID id, long replicaVersion) {
-        return pool.withTransaction(tx -> orders.lock(tx, id)
+        return work.run(tx -> orders.lock(tx.connection(), id)
                 .onItem().transformToUni(found -> {
                     Order order = found.orElseThrow(() -> new IllegalStateException("order " + id + " vanished"));
-                    return outbox.enqueue(tx, new NewMessage(OrderChanged.DESTINATION, OrderChanged.TYPE,
+                    return tx.send(new NewMessage(OrderChanged.DESTINATION, OrderChanged.TYPE,
                             order.customerId(), new OrderChanged(order), null));
                 }))
                 .invoke(message -> {
                     reprojected.increment();
                     LOG.warnf("replica record of order %s is at version %d, behind the primary: re-projected", id,
                             replicaVersion);
-                    publisher.dispatch(List.of(message));
                 });
     }
 }

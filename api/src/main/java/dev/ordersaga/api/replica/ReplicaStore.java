@@ -1,6 +1,7 @@
 package dev.ordersaga.api.replica;
 
 import java.io.IOException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -8,16 +9,16 @@ import java.util.Optional;
 import java.util.function.BinaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.util.TypeLiteral;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.http.InternalSecret;
@@ -32,35 +33,48 @@ public class ReplicaStore {
     private final GatewayClient client;
     private final ObjectMapper mapper;
     private final InternalSecret secret;
+    /**
+     * Guards of a read for a client request: a short timeout ({@code REPLICA_READ_TIMEOUT_MS}) and its
+     * own circuit breaker (open when half of the last ten reads failed, for
+     * {@code REPLICA_CLIENT_BREAKER_DELAY_MS}), so that a slow or cut replica costs a session read
+     * little before it falls back to the primary.
+     */
+    private final TypedGuard<Uni<Response>> sessionRead;
 
-    public ReplicaStore(@RestClient GatewayClient client, ObjectMapper mapper, InternalSecret secret) {
+    public ReplicaStore(@RestClient GatewayClient client, ObjectMapper mapper, InternalSecret secret, ReplicaConfig config) {
         this.client = client;
         this.mapper = mapper;
         this.secret = secret;
+        this.sessionRead = TypedGuard.create(new TypeLiteral<Uni<Response>>() {
+        })
+                .withDescription("replica/session-read")
+                .withTimeout().duration(config.readTimeoutMs(), ChronoUnit.MILLIS).done()
+                .withCircuitBreaker().requestVolumeThreshold(10).failureRatio(0.5).successThreshold(2)
+                .delay(config.client().breakerDelayMs(), ChronoUnit.MILLIS).done()
+                .build();
     }
 
     /** What a read found: the folded value (if any) and the causal context to write over it. */
     public record Found<T>(Optional<T> value, List<T> versions, String context) {
     }
 
-    /**
-     * A read for a client request: short timeout and its own circuit breaker, so that a slow or cut
-     * replica costs a session read little before it falls back to the primary.
-     */
-    @Timeout(300)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 2000, successThreshold = 2)
+    /** A read for a client request, through the session-read guards. */
     public <T> Uni<Optional<T>> read(String key, Class<T> type, BinaryOperator<T> merge) {
-        return fetch(key, type, merge).map(Found::value);
+        return sessionRead.get(() -> get(key)).map(r -> decode(r, type, merge).value());
     }
 
-    /** A read for an update (guarded by the caller). */
+    /** A read for an update (guarded by the caller's delivery guards). */
     public <T> Uni<Found<T>> fetch(String key, Class<T> type, BinaryOperator<T> merge) {
+        return get(key).map(r -> decode(r, type, merge));
+    }
+
+    /** The gateway's answer for a key; a 404 (no record yet) is an answer, not a failure. */
+    private Uni<Response> get(String key) {
         return client.get(secret.bearer(), key, "quorum")
                 .onFailure(WebApplicationException.class).recoverWithUni(f -> {
                     Response r = ((WebApplicationException) f).getResponse();
                     return r != null && r.getStatus() == 404 ? Uni.createFrom().item(r) : Uni.createFrom().failure(f);
-                })
-                .map(r -> decode(r, type, merge));
+                });
     }
 
     /** Writes {@code value} over what {@code context} saw (W = quorum). */

@@ -1,29 +1,26 @@
 package dev.ordersaga.api.saga;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 
+import dev.ordersaga.api.domain.OrderStateMachine;
+import dev.ordersaga.api.domain.OrderStateMachine.StockEvent;
 import dev.ordersaga.api.orders.OrderService;
-import dev.ordersaga.api.orders.OrderStateMachine;
-import dev.ordersaga.api.orders.OrderStateMachine.StockEvent;
 import dev.ordersaga.contract.Destinations;
 import dev.ordersaga.contract.MessageTypes;
 import dev.ordersaga.contract.StockMessages.StockResult;
 import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.http.logging.LogFields;
 import dev.ordersaga.outbox.Envelope;
-import dev.ordersaga.outbox.OutboxMessage;
+import dev.ordersaga.outbox.UnitOfWork;
 import dev.ordersaga.outbox.inbox.InboxHandler;
 
 /** Applies the worker's answers to orders, inside the inbox's transaction. */
@@ -46,21 +43,20 @@ public class StockEventHandler implements InboxHandler {
     }
 
     @Override
-    public Uni<List<OutboxMessage>> apply(SqlConnection tx, Envelope envelope) {
+    public Uni<Void> apply(UnitOfWork.Tx tx, Envelope envelope) {
         StockEvent event = event(envelope.type());
-        StockResult result = payload(envelope);
-        UUID orderId = orderId(envelope, result);
-        List<OutboxMessage> enqueued = new ArrayList<>();
+        StockResult result = envelope.payloadAs(mapper, StockResult.class);
+        UUID orderId = orderId(envelope.requireAggregate(result.orderId(), "orderId"));
         return orders.lockForEvent(tx, orderId)
                 .onItem().transformToUni(order -> {
                     var decision = OrderStateMachine.onStockEvent(order.status(), event);
-                    LogFields.with(java.util.Map.of("orderId", orderId, "messageId", envelope.messageId()),
+                    LogFields.with(Map.of("orderId", orderId, "messageId", envelope.messageId()),
                             () -> LOG.infof("%s: %s -> %s%s", envelope.type(), order.status(), decision.next(),
                                     decision.releaseStock() ? " (releasing stock)" : ""));
                     String reason = event == StockEvent.REJECTED ? result.reason() : null;
-                    return orders.change(tx, order, decision, reason, envelope.requestId(), enqueued);
+                    return orders.change(tx, order, decision, reason, envelope.requestId());
                 })
-                .replaceWith(enqueued);
+                .replaceWithVoid();
     }
 
     private static StockEvent event(String type) {
@@ -72,20 +68,9 @@ public class StockEventHandler implements InboxHandler {
         };
     }
 
-    private StockResult payload(Envelope envelope) {
+    private static UUID orderId(String id) {
         try {
-            return mapper.treeToValue(envelope.payload(), StockResult.class);
-        } catch (JsonProcessingException e) {
-            throw ProblemException.badRequest("malformed-message", "payload is not a stock result: " + e.getOriginalMessage());
-        }
-    }
-
-    private static UUID orderId(Envelope envelope, StockResult result) {
-        if (result.orderId() == null || !result.orderId().equals(envelope.aggregateId())) {
-            throw ProblemException.badRequest("malformed-message", "payload orderId must equal aggregateId");
-        }
-        try {
-            return UUID.fromString(result.orderId());
+            return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("malformed-message", "orderId is not a UUID");
         }

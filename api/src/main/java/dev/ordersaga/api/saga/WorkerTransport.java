@@ -4,27 +4,21 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Retry;
-import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-import io.smallrye.faulttolerance.api.RetryWhen;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.contract.Destinations;
 import dev.ordersaga.contract.MessageTypes;
 import dev.ordersaga.http.InternalSecret;
+import dev.ordersaga.outbox.DeliveryGuards;
 import dev.ordersaga.outbox.Envelope;
-import dev.ordersaga.outbox.FailureClassifier;
 import dev.ordersaga.outbox.MessageTransport;
 import dev.ordersaga.outbox.PoisonMessageException;
 
 /**
- * Delivers the api's outbox messages to the worker. Timeout, a short retry for transient failures
- * and a circuit breaker come from SmallRye Fault Tolerance; their values are set in
- * application.properties (and can be changed by env var). The outbox's own backoff is the durable
- * retry on top of this one.
+ * Delivers the api's outbox messages to the worker (ReserveStock, ReleaseStock). The outbox's
+ * guarded transport wraps each call with the guards of {@code WORKER_CLIENT_*}.
  */
 @ApplicationScoped
 public class WorkerTransport implements MessageTransport {
@@ -33,10 +27,18 @@ public class WorkerTransport implements MessageTransport {
 
     private final WorkerClient client;
     private final InternalSecret secret;
+    private final DeliveryGuards guards;
 
-    public WorkerTransport(@RestClient WorkerClient client, InternalSecret secret) {
+    public WorkerTransport(@RestClient WorkerClient client, InternalSecret secret, WorkerClientConfig config) {
         this.client = client;
         this.secret = secret;
+        WorkerClientConfig.Client c = config.client();
+        this.guards = DeliveryGuards.ofMillis(c.timeoutMs(), c.retries(), c.breakerDelayMs());
+    }
+
+    @Override
+    public DeliveryGuards guards() {
+        return guards;
     }
 
     @Override
@@ -50,11 +52,6 @@ public class WorkerTransport implements MessageTransport {
     }
 
     @Override
-    @Timeout(2000)
-    @Retry(maxRetries = 2, delay = 100, jitter = 50)
-    @RetryWhen(exception = FailureClassifier.Retryable.class)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 5000, successThreshold = 2,
-            skipOn = PoisonMessageException.class)
     public Uni<Void> deliver(Envelope envelope) {
         return switch (envelope.type()) {
             case MessageTypes.RESERVE_STOCK -> client.reserveStock(secret.bearer(), envelope.requestId(), envelope);

@@ -1,5 +1,7 @@
 package dev.ordersaga.api.session;
 
+import java.util.Locale;
+
 import dev.ordersaga.http.ProblemException;
 
 /** Where a read may be served from: {@code read=auto|primary|replica}. */
@@ -20,7 +22,7 @@ public enum ReadPreference {
         if (value == null || value.isBlank()) {
             return AUTO;
         }
-        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
             case "auto" -> AUTO;
             case "primary" -> PRIMARY;
             case "replica" -> REPLICA;

@@ -1,6 +1,7 @@
 package dev.ordersaga.api.session;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -11,7 +12,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
-import dev.ordersaga.api.orders.Order;
+import dev.ordersaga.api.domain.Order;
 import dev.ordersaga.api.orders.OrderService;
 import dev.ordersaga.api.replica.CustomerOrdersRecord;
 import dev.ordersaga.api.replica.OrderRecord;
@@ -168,7 +169,7 @@ public class SessionReads {
     }
 
     private <T> Served<T> counted(ReadPreference preference, Served<T> served) {
-        registry.counter("session.reads", "read", preference.name().toLowerCase(java.util.Locale.ROOT),
+        registry.counter("session.reads", "read", preference.name().toLowerCase(Locale.ROOT),
                 "servedBy", served.servedBy(), "fallback", served.fallback() == null ? "none" : served.fallback())
                 .increment();
         return served;

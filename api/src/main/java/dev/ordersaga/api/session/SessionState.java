@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -150,9 +151,9 @@ public final class SessionState {
         return orders.hashCode() * 31 + flat(customers).hashCode() + (overflowed ? 1 : 0);
     }
 
-    private static Map<Long, java.util.List<Long>> flat(Map<Long, long[]> map) {
-        Map<Long, java.util.List<Long>> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> out.put(k, java.util.List.of(v[0], v[1])));
+    private static Map<Long, List<Long>> flat(Map<Long, long[]> map) {
+        Map<Long, List<Long>> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(k, List.of(v[0], v[1])));
         return out;
     }
 

@@ -3,6 +3,7 @@ package dev.ordersaga.api.session;
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -59,14 +60,14 @@ public final class SessionTokenCodec {
             writeLong(out, id.getLeastSignificantBits());
             writeVarint(out, v);
         });
-        return keys.sign(out.toByteArray(), subject.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return keys.sign(out.toByteArray(), subject.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The state a token of {@code subject}'s session carries; fails with the reason a token is refused. */
     public SessionState decode(String token, Instant now, String subject) {
         byte[] payload;
         try {
-            payload = keys.verify(token, subject.getBytes(java.nio.charset.StandardCharsets.UTF_8), MAX_TOKEN_LENGTH);
+            payload = keys.verify(token, subject.getBytes(StandardCharsets.UTF_8), MAX_TOKEN_LENGTH);
         } catch (InvalidSignatureException e) {
             Reason reason = switch (e.reason()) {
                 case MALFORMED -> Reason.MALFORMED;

@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,6 +30,8 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 import dev.ordersaga.api.ApiDatabase;
+import dev.ordersaga.api.Callers;
+import dev.ordersaga.api.domain.OrderLimits;
 import dev.ordersaga.testsupport.PostgresResource;
 
 @QuarkusTest
@@ -37,7 +40,7 @@ class OrderResourceTest {
 
     @org.junit.jupiter.api.BeforeAll
     static void actAsTheCustomersOfTheRequests() {
-        dev.ordersaga.api.Callers.actAsOwners();
+        Callers.actAsOwners();
     }
 
     private static final String PROBLEM = "application/problem+json";
@@ -167,7 +170,7 @@ class OrderResourceTest {
         given().contentType(ContentType.JSON).body(body).post("/orders")
                 .then().statusCode(400).contentType(PROBLEM)
                 .body("type", endsWith("/validation"))
-                .body("errors.size()", org.hamcrest.Matchers.greaterThan(0))
+                .body("errors.size()", Matchers.greaterThan(0))
                 .body("errors[0].field", notNullValue());
         assertThat(ApiDatabase.writes()).isEqualTo(before);
     }
@@ -221,7 +224,7 @@ class OrderResourceTest {
         given().get("/orders/" + a).then().statusCode(200).body("id", equalTo(a)).body("status", equalTo("PENDING"));
         given().queryParam("customerId", customer).get("/orders").then().statusCode(200)
                 .body("$", hasSize(2))
-                .body("id", org.hamcrest.Matchers.containsInAnyOrder(a, b));
+                .body("id", Matchers.containsInAnyOrder(a, b));
     }
 
     @Test

@@ -13,8 +13,8 @@ import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.ordersaga.api.orders.Order;
-import dev.ordersaga.api.orders.OrderStatus;
+import dev.ordersaga.api.domain.Order;
+import dev.ordersaga.api.domain.OrderStatus;
 
 class CustomerOrdersRecordTest {
 

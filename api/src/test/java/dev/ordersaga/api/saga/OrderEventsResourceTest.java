@@ -15,6 +15,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 import dev.ordersaga.api.ApiDatabase;
+import dev.ordersaga.api.Callers;
 import dev.ordersaga.testsupport.PostgresResource;
 
 @QuarkusTest
@@ -23,7 +24,7 @@ class OrderEventsResourceTest {
 
     @org.junit.jupiter.api.BeforeAll
     static void actAsTheCustomersOfTheRequests() {
-        dev.ordersaga.api.Callers.actAsOwners();
+        Callers.actAsOwners();
     }
 
     private static final String SECRET = "Bearer test-internal-secret";

@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 import dev.ordersaga.api.ApiDatabase;
+import dev.ordersaga.api.Callers;
 import dev.ordersaga.outbox.OutboxPublisher;
 import dev.ordersaga.testsupport.PostgresResource;
 
@@ -31,7 +32,7 @@ class RetentionTest {
 
     @org.junit.jupiter.api.BeforeAll
     static void actAsTheCustomersOfTheRequests() {
-        dev.ordersaga.api.Callers.actAsOwners();
+        Callers.actAsOwners();
     }
 
     private static final String SECRET = "Bearer test-internal-secret";

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +36,7 @@ class ConnectionLimitsTest {
 
     @Test
     void halfSentRequestsNeitherBlockOthersNorStayOpen() throws Exception {
-        long fdLimit = ((UnixOperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        long fdLimit = ((UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getMaxFileDescriptorCount();
         // Both ends of every socket live in this JVM: stay well inside its file descriptor limit.
         int slow = (int) Math.min(2000, (fdLimit - 600) / 2);
@@ -64,7 +66,7 @@ class ConnectionLimitsTest {
             s.setSoTimeout(1);
             InputStream in = s.getInputStream();
             return in.read() == -1;
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return false;
         } catch (IOException e) {
             return true;

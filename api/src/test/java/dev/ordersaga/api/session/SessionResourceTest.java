@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,6 +21,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 import dev.ordersaga.api.ApiDatabase;
+import dev.ordersaga.api.Callers;
 import dev.ordersaga.http.signing.SigningKeys;
 import dev.ordersaga.testsupport.PostgresResource;
 
@@ -28,7 +32,7 @@ class SessionResourceTest {
 
     @org.junit.jupiter.api.BeforeAll
     static void actAsTheCustomersOfTheRequests() {
-        dev.ordersaga.api.Callers.actAsOwners();
+        Callers.actAsOwners();
     }
 
     private static final String TOKEN = SessionTokens.HEADER;
@@ -64,7 +68,7 @@ class SessionResourceTest {
 
         given().get("/orders/" + id + "?read=primary").then().statusCode(200)
                 .header("X-Served-By", "primary")
-                .header(TOKEN, org.hamcrest.Matchers.notNullValue());
+                .header(TOKEN, Matchers.notNullValue());
 
         given().get("/orders/" + id + "?read=replica").then().statusCode(503)
                 .contentType("application/problem+json")
@@ -83,7 +87,7 @@ class SessionResourceTest {
                 .get("/debug/versions?orderId=" + id + "&customerId=s-debug");
         r.then().statusCode(200)
                 .body("order.primaryVersion", equalTo(1))
-                .body("order.replicaError", org.hamcrest.Matchers.notNullValue())
+                .body("order.replicaError", Matchers.notNullValue())
                 .body("customer.primaryVersion", equalTo(1));
         long primary = ((Number) r.path("primaryVersion")).longValue();
         long replica = ((Number) r.path("replicaVersion")).longValue();
@@ -113,7 +117,7 @@ class SessionResourceTest {
         given().header(TOKEN, bad(kind, good, "s-bad-" + kind)).get("/orders?customerId=s-bad-" + kind).then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("type", containsString(type))
-                .body("detail", org.hamcrest.Matchers.notNullValue());
+                .body("detail", Matchers.notNullValue());
         // a refused token writes nothing
         String writer = "s-bad-write-" + kind;
         String otherGood = create(writer, null).header(TOKEN);
@@ -129,9 +133,9 @@ class SessionResourceTest {
             case "truncated" -> good.substring(0, good.length() - 3);
             case "garbage" -> "not a token";
             case "unknown-key" -> new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "zz=test-session-token-secret-1"),
-                    java.time.Duration.ofHours(1)).encode(SessionState.fresh(), java.time.Instant.now(), subject);
+                    Duration.ofHours(1)).encode(SessionState.fresh(), Instant.now(), subject);
             case "expired" -> new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "t0=test-session-token-secret-0"),
-                    java.time.Duration.ofHours(1)).encode(SessionState.fresh(), java.time.Instant.now().minusSeconds(7200), subject);
+                    Duration.ofHours(1)).encode(SessionState.fresh(), Instant.now().minusSeconds(7200), subject);
             default -> throw new IllegalArgumentException(kind);
         };
     }
@@ -139,14 +143,14 @@ class SessionResourceTest {
     @Test
     void aSessionTokenOfAnotherCallerIsRefused() {
         String alices = create("s-alice", null).header(TOKEN);
-        given().header(TOKEN, alices).header("Authorization", dev.ordersaga.api.Callers.bearer("s-mallory"))
+        given().header(TOKEN, alices).header("Authorization", Callers.bearer("s-mallory"))
                 .get("/orders").then().statusCode(400).body("type", containsString("session-token-forged"));
     }
 
     @Test
     void aTokenSignedWithTheSecondKeyIsStillAccepted() {
         String oldKeyToken = new SessionTokenCodec(SigningKeys.parse("SESSION_TOKEN_KEYS", "t0=test-session-token-secret-0"),
-                java.time.Duration.ofHours(1)).encode(SessionState.fresh().sawCustomer("s-rotate", 0), java.time.Instant.now(), "s-rotate");
+                Duration.ofHours(1)).encode(SessionState.fresh().sawCustomer("s-rotate", 0), Instant.now(), "s-rotate");
         Response r = given().header(TOKEN, oldKeyToken).get("/orders?customerId=s-rotate");
         r.then().statusCode(200);
         assertThat(r.header(TOKEN)).startsWith("t1.");

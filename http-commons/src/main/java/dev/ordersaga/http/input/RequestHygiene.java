@@ -1,5 +1,6 @@
 package dev.ordersaga.http.input;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -9,6 +10,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 
@@ -35,7 +37,7 @@ public class RequestHygiene {
 
     void install(@Observes Router router,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.limits.max-body-size",
-                    defaultValue = "10240K") io.quarkus.runtime.configuration.MemorySize maxBody) {
+                    defaultValue = "10240K") MemorySize maxBody) {
         long maxBodyBytes = maxBody.asLongValue();
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             String problem = problem(ctx.request());
@@ -88,7 +90,7 @@ public class RequestHygiene {
                 return "holds a control character";
             }
         }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c == '%') {

@@ -1,10 +1,9 @@
 package dev.ordersaga.outbox.inbox;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
@@ -12,15 +11,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.http.logging.LogFields;
 import dev.ordersaga.outbox.Envelope;
-import dev.ordersaga.outbox.OutboxMessage;
-import dev.ordersaga.outbox.OutboxPublisher;
+import dev.ordersaga.outbox.UnitOfWork;
 
 /**
  * The receiving side of every message: applies each message once, and the messages of one
@@ -29,26 +27,26 @@ import dev.ordersaga.outbox.OutboxPublisher;
  * <p>In one transaction: the message id is recorded (a duplicate id is acknowledged and not
  * applied again); the aggregate's checkpoint is locked; if the message is the next in sequence it
  * is applied, followed by any successors that arrived early; if it is early it waits in the inbox
- * (acknowledged, so the sender moves on, and other aggregates are not held up). Outbox messages the
- * handler wrote are dispatched after the commit.
+ * (acknowledged, so the sender moves on, and other aggregates are not held up). The transaction is a
+ * {@link UnitOfWork}: outbox messages the handler sent are dispatched after the commit.
  */
-@io.quarkus.runtime.Startup
+@Startup
 @ApplicationScoped
 public class Inbox {
 
     private static final Logger LOG = Logger.getLogger(Inbox.class);
 
     private final Pool pool;
+    private final UnitOfWork work;
     private final InboxRepository repository;
-    private final OutboxPublisher publisher;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
 
-    public Inbox(Pool pool, InboxRepository repository, OutboxPublisher publisher, ObjectMapper mapper,
-            MeterRegistry registry, jakarta.enterprise.inject.Instance<InboxHandler> handlers) {
+    public Inbox(Pool pool, UnitOfWork work, InboxRepository repository, ObjectMapper mapper, MeterRegistry registry,
+            Instance<InboxHandler> handlers) {
         this.pool = pool;
+        this.work = work;
         this.repository = repository;
-        this.publisher = publisher;
         this.mapper = mapper;
         this.registry = registry;
         // Every counter exists from the start, at zero, for every source this service takes messages from.
@@ -70,7 +68,7 @@ public class Inbox {
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("malformed-message", "payload cannot be read");
         }
-        return pool.withTransaction(tx -> receiveInTransaction(tx, source, envelope, payload, handler))
+        return work.run(tx -> receiveInTransaction(tx, source, envelope, payload, handler))
                 .invoke(outcome -> afterCommit(source, envelope, outcome));
     }
 
@@ -124,13 +122,13 @@ public class Inbox {
      * Locks the aggregate's checkpoint first, so the message can be recorded with its final status in
      * one insert: applied (next in sequence), waiting (early) or superseded (already passed).
      */
-    private Uni<InboxOutcome> receiveInTransaction(SqlConnection tx, String source, Envelope envelope,
+    private Uni<InboxOutcome> receiveInTransaction(UnitOfWork.Tx tx, String source, Envelope envelope,
             String payload, InboxHandler handler) {
-        return repository.lockCheckpoint(tx, source, envelope.aggregateId())
+        return repository.lockCheckpoint(tx.connection(), source, envelope.aggregateId())
                 .onItem().transformToUni(last -> {
                     String status = envelope.seq() == last + 1 ? "applied"
                             : envelope.seq() <= last ? "superseded" : "waiting";
-                    return repository.insert(tx, source, envelope.messageId(), envelope.type(),
+                    return repository.insert(tx.connection(), source, envelope.messageId(), envelope.type(),
                             envelope.aggregateId(), envelope.seq(), payload, envelope.requestId(), status)
                             .onItem().transformToUni(isNew -> {
                                 if (!isNew || status.equals("superseded")) {
@@ -139,23 +137,20 @@ public class Inbox {
                                 if (status.equals("waiting")) {
                                     return Uni.createFrom().item(InboxOutcome.deferred());
                                 }
-                                return applyChain(tx, source, envelope, handler, new ArrayList<>(), 0);
+                                return applyChain(tx, source, envelope, handler, 0);
                             });
                 });
     }
 
     /** Applies {@code envelope} (already recorded as applied), then its waiting successor if there is one, and so on. */
-    private Uni<InboxOutcome> applyChain(SqlConnection tx, String source, Envelope envelope, InboxHandler handler,
-            List<OutboxMessage> enqueued, int appliedSoFar) {
+    private Uni<InboxOutcome> applyChain(UnitOfWork.Tx tx, String source, Envelope envelope, InboxHandler handler,
+            int appliedSoFar) {
         return handler.apply(tx, envelope)
-                .invoke(enqueued::addAll)
-                .onItem().transformToUni(ids -> repository.advance(tx, source, envelope.aggregateId(), envelope.seq()))
+                .chain(() -> repository.advance(tx.connection(), source, envelope.aggregateId(), envelope.seq()))
                 .onItem().transformToUni(next -> next.isPresent()
-                        ? repository.markApplied(tx, next.get().id())
-                                .chain(() -> applyChain(tx, source, toEnvelope(next.get()), handler, enqueued,
-                                        appliedSoFar + 1))
-                        : Uni.createFrom().item(new InboxOutcome(InboxOutcome.Status.APPLIED, appliedSoFar + 1,
-                                enqueued)));
+                        ? repository.markApplied(tx.connection(), next.get().id())
+                                .chain(() -> applyChain(tx, source, toEnvelope(next.get()), handler, appliedSoFar + 1))
+                        : Uni.createFrom().item(new InboxOutcome(InboxOutcome.Status.APPLIED, appliedSoFar + 1)));
     }
 
     private Envelope toEnvelope(InboxRepository.WaitingMessage waiting) {
@@ -175,6 +170,5 @@ public class Inbox {
         }
         LogFields.with(Map.of("messageId", envelope.messageId(), "orderId", envelope.aggregateId()),
                 () -> LOG.debugf("%s seq %d from %s: %s", envelope.type(), envelope.seq(), source, outcome.outcome()));
-        publisher.dispatch(outcome.enqueued());
     }
 }

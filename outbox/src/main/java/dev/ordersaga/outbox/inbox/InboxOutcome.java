@@ -1,17 +1,13 @@
 package dev.ordersaga.outbox.inbox;
 
-import java.util.List;
-
 import io.quarkus.runtime.annotations.RegisterForReflection;
-
-import dev.ordersaga.outbox.OutboxMessage;
 
 /**
  * What the inbox did with a message: applied it (and any waiting successors), kept it until its
  * predecessors arrive, or recognised it as already seen.
  */
 @RegisterForReflection
-public record InboxOutcome(Status outcome, int applied, @com.fasterxml.jackson.annotation.JsonIgnore List<OutboxMessage> enqueued) {
+public record InboxOutcome(Status outcome, int applied) {
 
     /** The three ways a message can be taken. */
     public enum Status {
@@ -19,10 +15,10 @@ public record InboxOutcome(Status outcome, int applied, @com.fasterxml.jackson.a
     }
 
     static InboxOutcome duplicate() {
-        return new InboxOutcome(Status.DUPLICATE, 0, List.of());
+        return new InboxOutcome(Status.DUPLICATE, 0);
     }
 
     static InboxOutcome deferred() {
-        return new InboxOutcome(Status.DEFERRED, 0, List.of());
+        return new InboxOutcome(Status.DEFERRED, 0);
     }
 }

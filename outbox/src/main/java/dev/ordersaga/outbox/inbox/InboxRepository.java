@@ -1,11 +1,13 @@
 package dev.ordersaga.outbox.inbox;
 
+import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -38,7 +40,7 @@ public class InboxRepository {
     private static final String SEEN = "SELECT 1 FROM inbox WHERE message_id = $1";
 
     /** Whether a message id was taken before (outside any transaction: a cheap early answer). */
-    public Uni<Boolean> seen(io.vertx.mutiny.sqlclient.Pool pool, UUID id) {
+    public Uni<Boolean> seen(Pool pool, UUID id) {
         return pool.preparedQuery(SEEN).execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
     }
 
@@ -71,7 +73,7 @@ public class InboxRepository {
 
     /** A message kept until its predecessors are applied. */
     public record WaitingMessage(UUID id, String type, String aggregateId, long seq, String payload, String requestId,
-            java.time.OffsetDateTime receivedAt) {
+            OffsetDateTime receivedAt) {
 
         static WaitingMessage from(Row row) {
             return new WaitingMessage(row.getUUID("message_id"), row.getString("message_type"),

@@ -26,8 +26,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
 
-import dev.ordersaga.gateway.GatewayConfig;
 import dev.ordersaga.gateway.causality.KeyState;
+import dev.ordersaga.gateway.config.GatewayConfig;
 import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.node.Replicas;
 import dev.ordersaga.gateway.store.StateCodec;

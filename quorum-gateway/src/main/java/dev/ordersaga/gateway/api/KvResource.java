@@ -18,10 +18,10 @@ import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
 
-import dev.ordersaga.gateway.GatewayConfig;
 import dev.ordersaga.gateway.causality.KeyState;
 import dev.ordersaga.gateway.causality.Sibling;
 import dev.ordersaga.gateway.causality.VersionVector;
+import dev.ordersaga.gateway.config.GatewayConfig;
 import dev.ordersaga.gateway.context.ContextSigner;
 import dev.ordersaga.gateway.node.Replicas;
 import dev.ordersaga.gateway.quorum.QuorumCoordinator;

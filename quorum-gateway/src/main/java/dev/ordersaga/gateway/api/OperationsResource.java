@@ -3,6 +3,7 @@ package dev.ordersaga.gateway.api;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -13,8 +14,8 @@ import jakarta.ws.rs.core.MediaType;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-import dev.ordersaga.gateway.GatewayConfig;
 import dev.ordersaga.gateway.antientropy.AntiEntropy;
+import dev.ordersaga.gateway.config.GatewayConfig;
 import dev.ordersaga.gateway.hints.HintedHandoff;
 import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.node.Replicas;
@@ -84,7 +85,7 @@ public class OperationsResource {
     private static double percentile(ReplicaNode node, double p) {
         for (var v : node.latency().takeSnapshot().percentileValues()) {
             if (v.percentile() == p) {
-                return Math.round(v.value(java.util.concurrent.TimeUnit.MICROSECONDS)) / 1000.0;
+                return Math.round(v.value(TimeUnit.MICROSECONDS)) / 1000.0;
             }
         }
         return Double.NaN;

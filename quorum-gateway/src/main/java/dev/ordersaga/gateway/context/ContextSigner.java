@@ -1,6 +1,8 @@
 package dev.ordersaga.gateway.context;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
 import dev.ordersaga.gateway.causality.VersionVector;
 import dev.ordersaga.gateway.store.StateCodec;
@@ -41,9 +43,9 @@ public final class ContextSigner {
         if (vector.size() <= MAX_ENTRIES) {
             return vector;
         }
-        java.util.Map<String, Long> kept = new java.util.HashMap<>();
+        Map<String, Long> kept = new HashMap<>();
         vector.entries().entrySet().stream()
-                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .limit(MAX_ENTRIES)
                 .forEach(e -> kept.put(e.getKey(), e.getValue()));
         return VersionVector.of(kept);

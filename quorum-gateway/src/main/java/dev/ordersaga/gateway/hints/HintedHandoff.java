@@ -20,8 +20,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
 
-import dev.ordersaga.gateway.GatewayConfig;
 import dev.ordersaga.gateway.antientropy.MerkleTree;
+import dev.ordersaga.gateway.config.GatewayConfig;
 import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.node.Replicas;
 

@@ -8,9 +8,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.util.TypeLiteral;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +20,7 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -240,7 +243,7 @@ public final class ReplicaNode {
         NodeLink link = link(bytes);
         return guarded(() -> link.send(evalsha).recover(f -> String.valueOf(f.getMessage()).startsWith("NOSCRIPT")
                 ? link.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source)).compose(loaded -> link.send(evalsha))
-                : io.vertx.core.Future.failedFuture(f)));
+                : Future.failedFuture(f)));
     }
 
     private NodeLink link(int bytes) {
@@ -252,7 +255,7 @@ public final class ReplicaNode {
         return guarded(() -> link.send(request));
     }
 
-    private Uni<Response> guarded(java.util.function.Supplier<io.vertx.core.Future<Response>> send) {
+    private Uni<Response> guarded(Supplier<Future<Response>> send) {
         long start = System.nanoTime();
         return guard.get(() -> Uni.createFrom().completionStage(() -> send.get().toCompletionStage()))
                 .invoke(ok -> {
@@ -277,7 +280,7 @@ public final class ReplicaNode {
         if (before == null || before != nowUp) {
             if (nowUp) {
                 LOG.infof("redis node %s is up", url);
-            } else if (!(cause instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException)) {
+            } else if (!(cause instanceof CircuitBreakerOpenException)) {
                 LOG.warnf("redis node %s is down: %s", url, cause);
             }
         }

@@ -15,7 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 
-import dev.ordersaga.gateway.GatewayConfig;
+import dev.ordersaga.gateway.config.GatewayConfig;
 
 /**
  * The replica set, exactly as {@code GATEWAY_NODES} lists it, each node behind its own pipelined

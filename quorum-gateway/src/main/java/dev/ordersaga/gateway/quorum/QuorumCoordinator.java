@@ -8,19 +8,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Response;
 
-import dev.ordersaga.gateway.GatewayConfig;
 import dev.ordersaga.gateway.antientropy.MerkleTree;
 import dev.ordersaga.gateway.causality.KeyState;
 import dev.ordersaga.gateway.causality.VersionVector;
+import dev.ordersaga.gateway.config.GatewayConfig;
 import dev.ordersaga.gateway.hints.HintedHandoff;
 import dev.ordersaga.gateway.node.NodeFailure;
 import dev.ordersaga.gateway.node.ReplicaNode;
@@ -122,7 +124,7 @@ public class QuorumCoordinator {
     /** Whether a failed accept surely wrote nothing (so another node may be asked). */
     private static boolean certainlyNotApplied(Throwable f) {
         return f instanceof NodeFailure nf && !nf.maybeApplied()
-                || f instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+                || f instanceof CircuitBreakerOpenException;
     }
 
     private Accepted accepted(ReplicaNode node, Response response) {
@@ -258,7 +260,7 @@ public class QuorumCoordinator {
         List<ReplicaNode> open = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             ReplicaNode node = all.get((start + i) % all.size());
-            (node.breakerState() == io.smallrye.faulttolerance.api.CircuitBreakerState.OPEN ? open : closed).add(node);
+            (node.breakerState() == CircuitBreakerState.OPEN ? open : closed).add(node);
         }
         closed.addAll(open);
         return closed;

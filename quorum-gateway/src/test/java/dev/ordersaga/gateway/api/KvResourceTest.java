@@ -7,15 +7,24 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +34,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
 
 import dev.ordersaga.gateway.causality.KeyState;
 import dev.ordersaga.gateway.store.StateCodec;
@@ -83,7 +94,7 @@ class KvResourceTest {
     private static io.vertx.mutiny.redis.client.Response onNodeCommand(int node, String... command) {
         Redis redis = Redis.createClient(VERTX, RedisNodesResource.node(node).url());
         try {
-            var request = io.vertx.mutiny.redis.client.Request.cmd(io.vertx.mutiny.redis.client.Command.create(command[0]));
+            var request = Request.cmd(Command.create(command[0]));
             for (int i = 1; i < command.length; i++) {
                 request.arg(command[i]);
             }
@@ -197,17 +208,17 @@ class KvResourceTest {
         String other = key();
         put(other, "x", null, "all").then().statusCode(204);
         String otherContext = get(other, null).header("X-Context");
-        String forgedJson = java.util.Base64.getUrlEncoder().withoutPadding()
+        String forgedJson = Base64.getUrlEncoder().withoutPadding()
                 .encodeToString("{\"gw-x\":[1000000000000000,0]}".getBytes(StandardCharsets.UTF_8));
         char last = context.charAt(context.length() - 1);
         String altered = context.substring(0, context.length() - 1) + (last == 'A' ? 'B' : 'A');
         put(k, "v", forgedJson, null).then().statusCode(400).contentType("application/problem+json")
-                .body("type", org.hamcrest.Matchers.endsWith("context-malformed"));
-        put(k, "v", altered, null).then().statusCode(400).body("type", org.hamcrest.Matchers.containsString("context-"));
+                .body("type", Matchers.endsWith("context-malformed"));
+        put(k, "v", altered, null).then().statusCode(400).body("type", Matchers.containsString("context-"));
         put(k, "v", context.substring(0, context.length() / 2), null).then().statusCode(400);
-        put(k, "v", otherContext, null).then().statusCode(400).body("type", org.hamcrest.Matchers.endsWith("context-forged"));
+        put(k, "v", otherContext, null).then().statusCode(400).body("type", Matchers.endsWith("context-forged"));
         put(k, "v", "t9" + context.substring(context.indexOf('.')), null).then().statusCode(400)
-                .body("type", org.hamcrest.Matchers.endsWith("context-unknown-key"));
+                .body("type", Matchers.endsWith("context-unknown-key"));
         get(k, "all").then().statusCode(200).body(equalTo("original"));
         // A context signed with the older key that is still held verifies.
         put(k, "newer", context, null).then().statusCode(204);
@@ -231,18 +242,18 @@ class KvResourceTest {
     void concurrentLargeBlindWritesToOneKeyNeitherWedgeItNorStarveOtherKeys() throws Exception {
         String k = key();
         byte[] mb = new byte[1024 * 1024 - 64];
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<java.util.concurrent.Future<Integer>> large = new java.util.ArrayList<>();
+            List<Future<Integer>> large = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 large.add(pool.submit(() -> given().contentType("application/octet-stream").body(mb).put("/kv/" + k)
                         .statusCode()));
             }
-            List<Integer> others = new java.util.ArrayList<>();
+            List<Integer> others = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 others.add(put(key(), "small", null, null).statusCode());
             }
-            List<Integer> statuses = new java.util.ArrayList<>();
+            List<Integer> statuses = new ArrayList<>();
             for (var f : large) {
                 statuses.add(f.get());
             }
@@ -266,7 +277,7 @@ class KvResourceTest {
         get(k, null).then().statusCode(200).body(equalTo("while-down"));
         String hints = "hints:" + RedisNodesResource.node(2).url();
         await().atMost(WAIT).until(() -> onNodeLong(0, "HEXISTS", hints, k) == 1 && onNodeLong(1, "HEXISTS", hints, k) == 1);
-        given().get("/status").then().statusCode(200).body("nodes[2].hintBacklog", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+        given().get("/status").then().statusCode(200).body("nodes[2].hintBacklog", Matchers.greaterThanOrEqualTo(1));
         RedisNodesResource.node(2).start();
         await().atMost(WAIT).until(() -> valuesOnNode(2, k).equals(List.of("while-down")));
         await().atMost(WAIT).untilAsserted(() -> given().post("/flush_hinted").then().statusCode(200).body("backlog", equalTo(0)));
@@ -279,19 +290,19 @@ class KvResourceTest {
         RedisNodesResource.node(1).stop();
         RedisNodesResource.node(2).stop();
         put(k, "during", null, null).then().statusCode(503).contentType("application/problem+json")
-                .body("required", equalTo(2)).body("achieved", org.hamcrest.Matchers.lessThan(2));
+                .body("required", equalTo(2)).body("achieved", Matchers.lessThan(2));
         get(k, null).then().statusCode(503).body("required", equalTo(2));
         // The refused write may stay on the one node that took it (as in Dynamo), as a sibling:
         // what was acknowledged before is still there.
         assertThat(get(k, "1").asString()).contains("before".equals(get(k, "1").asString()) ? "before"
-                : java.util.Base64.getEncoder().encodeToString("before".getBytes()));
+                : Base64.getEncoder().encodeToString("before".getBytes()));
         RedisNodesResource.node(1).start();
         RedisNodesResource.node(2).start();
         await().atMost(WAIT).untilAsserted(() -> {
             Response all = get(k, "all");
             assertThat(all.statusCode()).isIn(200, 300);
             assertThat(all.asString()).satisfiesAnyOf(b -> assertThat(b).isEqualTo("before"),
-                    b -> assertThat(b).contains(java.util.Base64.getEncoder().encodeToString("before".getBytes())));
+                    b -> assertThat(b).contains(Base64.getEncoder().encodeToString("before".getBytes())));
         });
     }
 
@@ -335,8 +346,8 @@ class KvResourceTest {
         assertThat(onNode(0, missed).isEmpty()).isTrue();
         assertThat(valuesOnNode(2, stale)).containsExactly("first");
         given().get("/integrity").then().statusCode(200).body("equal", equalTo(false)).body("complete", equalTo(true))
-                .body("differingRanges.size()", org.hamcrest.Matchers.greaterThan(0));
-        given().post("/repair").then().statusCode(200).body("writes", org.hamcrest.Matchers.greaterThanOrEqualTo(2));
+                .body("differingRanges.size()", Matchers.greaterThan(0));
+        given().post("/repair").then().statusCode(200).body("writes", Matchers.greaterThanOrEqualTo(2));
         assertThat(valuesOnNode(0, missed)).containsExactly("keep-me");
         assertThat(valuesOnNode(2, stale)).containsExactly("second");
         given().get("/integrity").then().statusCode(200).body("equal", equalTo(true));
@@ -360,7 +371,7 @@ class KvResourceTest {
      * until the server agrees): the answer is a 413 problem, before the body is sent at all.
      */
     private static int oversizedPut(String key) {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", RestAssured.port)) {
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("PUT /kv/" + key + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + SECRET
                     + "\r\nContent-Type: application/octet-stream\r\nExpect: 100-continue\r\nContent-Length: 1100000\r\n\r\n")
@@ -368,8 +379,8 @@ class KvResourceTest {
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(answer).contains("application/problem+json");
             return Integer.parseInt(answer.substring(9, 12));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -136,7 +137,7 @@ class KeyStateTest {
         for (int round = 0; round < 300; round++) {
             List<Node> nodes = List.of(new Node("a"), new Node("b"), new Node("c"));
             List<KeyState> inFlight = new ArrayList<>();
-            Map<String, Set<String>> observedBy = new java.util.HashMap<>();
+            Map<String, Set<String>> observedBy = new HashMap<>();
             Set<String> written = new TreeSet<>();
             for (int step = 0; step < 15; step++) {
                 Node n = nodes.get(random.nextInt(3));

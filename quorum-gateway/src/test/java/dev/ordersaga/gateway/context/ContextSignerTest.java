@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 
+import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.Test;
 
 import dev.ordersaga.gateway.causality.VersionVector;
@@ -72,7 +74,7 @@ class ContextSignerTest {
 
     @Test
     void aContextPastItsBoundNamesLessNeverMore() {
-        Map<String, Long> many = new java.util.HashMap<>();
+        Map<String, Long> many = new HashMap<>();
         for (int i = 0; i < ContextSigner.MAX_ENTRIES + 10; i++) {
             many.put("node-" + i, (long) i + 1);
         }
@@ -83,7 +85,7 @@ class ContextSignerTest {
         assertThat(signed.get("node-" + (ContextSigner.MAX_ENTRIES + 9))).isEqualTo(ContextSigner.MAX_ENTRIES + 10);
     }
 
-    private static void assertReason(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Reason reason) {
+    private static void assertReason(ThrowableAssert.ThrowingCallable call, Reason reason) {
         assertThatThrownBy(call).isInstanceOfSatisfying(InvalidSignatureException.class,
                 e -> assertThat(e.reason()).isEqualTo(reason));
     }

@@ -4,23 +4,21 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Retry;
-import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-import io.smallrye.faulttolerance.api.RetryWhen;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.contract.Destinations;
 import dev.ordersaga.contract.MessageTypes;
 import dev.ordersaga.http.InternalSecret;
+import dev.ordersaga.outbox.DeliveryGuards;
 import dev.ordersaga.outbox.Envelope;
-import dev.ordersaga.outbox.FailureClassifier;
 import dev.ordersaga.outbox.MessageTransport;
-import dev.ordersaga.outbox.PoisonMessageException;
 
-/** Delivers the worker's results to the api, with the same guards as the api's calls to the worker. */
+/**
+ * Delivers the worker's results to the api (StockReserved, StockRejected, StockReleased). The
+ * outbox's guarded transport wraps each call with the guards of {@code API_CLIENT_*}.
+ */
 @ApplicationScoped
 public class ApiTransport implements MessageTransport {
 
@@ -29,10 +27,18 @@ public class ApiTransport implements MessageTransport {
 
     private final ApiClient client;
     private final InternalSecret secret;
+    private final DeliveryGuards guards;
 
-    public ApiTransport(@RestClient ApiClient client, InternalSecret secret) {
+    public ApiTransport(@RestClient ApiClient client, InternalSecret secret, ApiClientConfig config) {
         this.client = client;
         this.secret = secret;
+        ApiClientConfig.Client c = config.client();
+        this.guards = DeliveryGuards.ofMillis(c.timeoutMs(), c.retries(), c.breakerDelayMs());
+    }
+
+    @Override
+    public DeliveryGuards guards() {
+        return guards;
     }
 
     @Override
@@ -46,11 +52,6 @@ public class ApiTransport implements MessageTransport {
     }
 
     @Override
-    @Timeout(2000)
-    @Retry(maxRetries = 2, delay = 100, jitter = 50)
-    @RetryWhen(exception = FailureClassifier.Retryable.class)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 5000, successThreshold = 2,
-            skipOn = PoisonMessageException.class)
     public Uni<Void> deliver(Envelope envelope) {
         return client.orderEvent(secret.bearer(), envelope.requestId(), envelope);
     }

@@ -1,6 +1,7 @@
 package dev.ordersaga.worker.jobs;
 
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -18,7 +19,6 @@ import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.outbox.Envelope;
 import dev.ordersaga.outbox.inbox.Inbox;
 import dev.ordersaga.outbox.inbox.InboxOutcome;
-import dev.ordersaga.worker.WorkerConfig;
 
 /**
  * Stock commands from the api, taken through the inbox (idempotent by message id, in order per
@@ -33,9 +33,9 @@ public class JobResource {
 
     private final Inbox inbox;
     private final ReservationService reservations;
-    private final WorkerConfig config;
+    private final SimulationConfig config;
 
-    public JobResource(Inbox inbox, ReservationService reservations, WorkerConfig config) {
+    public JobResource(Inbox inbox, ReservationService reservations, SimulationConfig config) {
         this.inbox = inbox;
         this.reservations = reservations;
         this.config = config;
@@ -80,7 +80,7 @@ public class JobResource {
         // Detached from the HTTP exchange: a caller that gives up does not cancel the job.
         return Uni.createFrom().emitter(emitter -> result.whenComplete((outcome, failure) -> {
             if (failure != null) {
-                emitter.fail(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                emitter.fail(failure instanceof CompletionException c && c.getCause() != null
                         ? c.getCause()
                         : failure);
             } else {

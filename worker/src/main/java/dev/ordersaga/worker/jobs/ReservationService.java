@@ -11,11 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import dev.ordersaga.contract.Destinations;
 import dev.ordersaga.contract.MessageTypes;
@@ -27,8 +25,7 @@ import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.http.logging.LogFields;
 import dev.ordersaga.outbox.Envelope;
 import dev.ordersaga.outbox.NewMessage;
-import dev.ordersaga.outbox.OutboxMessage;
-import dev.ordersaga.outbox.OutboxWriter;
+import dev.ordersaga.outbox.UnitOfWork;
 import dev.ordersaga.outbox.inbox.InboxHandler;
 import dev.ordersaga.worker.stock.StockLevel;
 import dev.ordersaga.worker.stock.StockRepository;
@@ -44,12 +41,10 @@ public class ReservationService implements InboxHandler {
     private static final Logger LOG = Logger.getLogger(ReservationService.class);
 
     private final StockRepository stock;
-    private final OutboxWriter outbox;
     private final ObjectMapper mapper;
 
-    public ReservationService(StockRepository stock, OutboxWriter outbox, ObjectMapper mapper) {
+    public ReservationService(StockRepository stock, ObjectMapper mapper) {
         this.stock = stock;
-        this.outbox = outbox;
         this.mapper = mapper;
     }
 
@@ -63,7 +58,7 @@ public class ReservationService implements InboxHandler {
     }
 
     @Override
-    public Uni<List<OutboxMessage>> apply(SqlConnection tx, Envelope envelope) {
+    public Uni<Void> apply(UnitOfWork.Tx tx, Envelope envelope) {
         return switch (envelope.type()) {
             case MessageTypes.RESERVE_STOCK -> reserve(tx, envelope);
             case MessageTypes.RELEASE_STOCK -> release(tx, envelope);
@@ -73,55 +68,54 @@ public class ReservationService implements InboxHandler {
     }
 
     /** Reserves every line of the order, or none, and reports StockReserved or StockRejected. */
-    Uni<List<OutboxMessage>> reserve(SqlConnection tx, Envelope envelope) {
-        ReserveStock command = read(envelope, ReserveStock.class);
+    Uni<Void> reserve(UnitOfWork.Tx tx, Envelope envelope) {
+        ReserveStock command = envelope.payloadAs(mapper, ReserveStock.class);
         List<Line> lines = validLines(envelope, command);
-        return stock.lockReservation(tx, command.orderId())
+        return stock.lockReservation(tx.connection(), command.orderId())
                 .onItem().transformToUni(existing -> existing.isPresent()
-                        ? Uni.createFrom().item(List.<OutboxMessage>of())
+                        ? Uni.createFrom().voidItem()
                         : reserveNew(tx, envelope, command.orderId(), lines));
     }
 
-    private Uni<List<OutboxMessage>> reserveNew(SqlConnection tx, Envelope envelope, String orderId, List<Line> lines) {
-        return stock.lock(tx, lines.stream().map(Line::sku).toList())
+    private Uni<Void> reserveNew(UnitOfWork.Tx tx, Envelope envelope, String orderId, List<Line> lines) {
+        return stock.lock(tx.connection(), lines.stream().map(Line::sku).toList())
                 .onItem().transformToUni(levels -> {
                     Optional<String> shortage = shortage(lines, levels);
                     if (shortage.isPresent()) {
                         log(envelope, "rejected: " + shortage.get());
-                        return stock.insertReservation(tx, orderId, lines, "REJECTED", shortage.get())
+                        return stock.insertReservation(tx.connection(), orderId, lines, "REJECTED", shortage.get())
                                 .chain(() -> report(tx, envelope, MessageTypes.STOCK_REJECTED,
                                         new StockResult(orderId, shortage.get(), null)));
                     }
                     log(envelope, "reserved " + lines.size() + " line(s)");
-                    return stock.move(tx, lines, 1)
-                            .chain(() -> stock.insertReservation(tx, orderId, lines, "RESERVED", null))
+                    return stock.move(tx.connection(), lines, 1)
+                            .chain(() -> stock.insertReservation(tx.connection(), orderId, lines, "RESERVED", null))
                             .chain(() -> report(tx, envelope, MessageTypes.STOCK_RESERVED,
                                     new StockResult(orderId, null, null)));
                 });
     }
 
     /** Gives back what the order reserved, if it still holds a reservation, and reports StockReleased. */
-    Uni<List<OutboxMessage>> release(SqlConnection tx, Envelope envelope) {
-        ReleaseStock command = read(envelope, ReleaseStock.class);
-        requireOrder(envelope, command.orderId());
-        String orderId = command.orderId();
-        return stock.lockReservation(tx, orderId)
+    Uni<Void> release(UnitOfWork.Tx tx, Envelope envelope) {
+        ReleaseStock command = envelope.payloadAs(mapper, ReleaseStock.class);
+        String orderId = envelope.requireAggregate(command.orderId(), "orderId");
+        return stock.lockReservation(tx.connection(), orderId)
                 .onItem().transformToUni(reservation -> {
                     if (reservation.isEmpty() || !"RESERVED".equals(reservation.get().status())) {
                         log(envelope, "nothing to release");
                         return report(tx, envelope, MessageTypes.STOCK_RELEASED, new StockResult(orderId, null, false));
                     }
                     log(envelope, "released " + reservation.get().items().size() + " line(s)");
-                    return stock.move(tx, reservation.get().items(), -1)
-                            .chain(() -> stock.setReservationStatus(tx, orderId, "RELEASED"))
+                    return stock.move(tx.connection(), reservation.get().items(), -1)
+                            .chain(() -> stock.setReservationStatus(tx.connection(), orderId, "RELEASED"))
                             .chain(() -> report(tx, envelope, MessageTypes.STOCK_RELEASED,
                                     new StockResult(orderId, null, true)));
                 });
     }
 
-    private Uni<List<OutboxMessage>> report(SqlConnection tx, Envelope cause, String type, StockResult result) {
-        return outbox.enqueue(tx, new NewMessage(Destinations.API, type, result.orderId(), result, cause.requestId()))
-                .map(List::of);
+    private Uni<Void> report(UnitOfWork.Tx tx, Envelope cause, String type, StockResult result) {
+        return tx.send(new NewMessage(Destinations.API, type, result.orderId(), result, cause.requestId()))
+                .replaceWithVoid();
     }
 
     static Optional<String> shortage(List<Line> lines, List<StockLevel> levels) {
@@ -140,23 +134,8 @@ public class ReservationService implements InboxHandler {
         return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
     }
 
-    private <T> T read(Envelope envelope, Class<T> type) {
-        try {
-            return mapper.treeToValue(envelope.payload(), type);
-        } catch (JsonProcessingException e) {
-            throw ProblemException.badRequest("malformed-message",
-                    "payload is not a " + type.getSimpleName() + ": " + e.getOriginalMessage());
-        }
-    }
-
-    private static void requireOrder(Envelope envelope, String orderId) {
-        if (orderId == null || !orderId.equals(envelope.aggregateId())) {
-            throw ProblemException.badRequest("malformed-message", "payload orderId must equal aggregateId");
-        }
-    }
-
     private static List<Line> validLines(Envelope envelope, ReserveStock command) {
-        requireOrder(envelope, command.orderId());
+        envelope.requireAggregate(command.orderId(), "orderId");
         if (command.items() == null || command.items().isEmpty() || command.items().size() > 100) {
             throw ProblemException.badRequest("malformed-message", "a reservation needs 1 to 100 items");
         }

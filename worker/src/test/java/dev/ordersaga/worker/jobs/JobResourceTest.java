@@ -5,15 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
@@ -188,7 +192,7 @@ class JobResourceTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = { "{\"available\":1.9}", "{\"available\":\"5\"}",
             "{\"available\":true}", "{\"available\":5} {}", "{\"available\":5,\"available\":6}" })
     void stockIsSetOnlyFromAPlainInteger(String body) {
-        String sku = "strict-" + java.util.UUID.randomUUID();
+        String sku = "strict-" + UUID.randomUUID();
         given().header("Authorization", SECRET).contentType(ContentType.JSON).body(body).put("/stock/" + sku).then()
                 .statusCode(400).contentType("application/problem+json");
         stock(sku).then().statusCode(404);
@@ -196,11 +200,11 @@ class JobResourceTest {
 
     @Test
     void aNulInTheSkuIsA400BeforeAnyDatabaseCall() throws Exception {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
             socket.getOutputStream().write(("GET /stock/a%00b HTTP/1.1\r\nHost: x\r\nAuthorization: " + SECRET
-                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            org.assertj.core.api.Assertions.assertThat(answer).startsWith("HTTP/1.1 400").contains("application/problem+json");
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Assertions.assertThat(answer).startsWith("HTTP/1.1 400").contains("application/problem+json");
         }
     }
 }

@@ -1,10 +1,8 @@
-package dev.ordersaga.api.replica;
+package dev.ordersaga.api.domain;
 
 import java.util.List;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-
-import dev.ordersaga.api.orders.Order;
 
 /**
  * Outbox payload that re-projects a customer whose replica fell behind in a way its pending

@@ -1,4 +1,4 @@
-package dev.ordersaga.api.orders;
+package dev.ordersaga.api.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import dev.ordersaga.api.orders.OrderStateMachine.Command;
-import dev.ordersaga.api.orders.OrderStateMachine.Decision;
-import dev.ordersaga.api.orders.OrderStateMachine.StockEvent;
+import dev.ordersaga.api.domain.OrderStateMachine.Command;
+import dev.ordersaga.api.domain.OrderStateMachine.Decision;
+import dev.ordersaga.api.domain.OrderStateMachine.StockEvent;
 import dev.ordersaga.http.ProblemException;
 
 class OrderStateMachineTest {

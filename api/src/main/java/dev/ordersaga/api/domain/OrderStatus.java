@@ -1,4 +1,4 @@
-package dev.ordersaga.api.orders;
+package dev.ordersaga.api.domain;
 
 /** The life of an order. */
 public enum OrderStatus {

@@ -1,11 +1,11 @@
-package dev.ordersaga.worker;
+package dev.ordersaga.worker.jobs;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /** Fault simulation switches of the worker (seed experiments). */
 @ConfigMapping(prefix = "sim")
-public interface WorkerConfig {
+public interface SimulationConfig {
 
     /**
      * {@code SIM_SLOW_WORKER_MS}: delay before a job is handled, to make the worker slower than the

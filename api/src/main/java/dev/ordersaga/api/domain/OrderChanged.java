@@ -1,8 +1,6 @@
-package dev.ordersaga.api.replica;
+package dev.ordersaga.api.domain;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-
-import dev.ordersaga.api.orders.Order;
 
 /**
  * Outbox payload of a change to project: the order after the change. The message's aggregate is the

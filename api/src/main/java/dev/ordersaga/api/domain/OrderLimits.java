@@ -1,4 +1,4 @@
-package dev.ordersaga.api.orders;
+package dev.ordersaga.api.domain;
 
 /** Bounds on what one order may hold, so that one request cannot become an unbounded reservation. */
 public final class OrderLimits {

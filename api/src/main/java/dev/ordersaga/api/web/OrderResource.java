@@ -1,4 +1,4 @@
-package dev.ordersaga.api.orders;
+package dev.ordersaga.api.web;
 
 import java.net.URI;
 import java.util.List;
@@ -22,6 +22,11 @@ import org.jboss.resteasy.reactive.RestResponse;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.api.domain.Order;
+import dev.ordersaga.api.domain.OrderLimits;
+import dev.ordersaga.api.domain.OrderStateMachine;
+import dev.ordersaga.api.orders.CreateOrderRequest;
+import dev.ordersaga.api.orders.OrderService;
 import dev.ordersaga.api.session.ReadPreference;
 import dev.ordersaga.api.session.SessionReads;
 import dev.ordersaga.api.session.SessionState;

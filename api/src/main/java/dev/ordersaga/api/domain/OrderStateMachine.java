@@ -1,4 +1,4 @@
-package dev.ordersaga.api.orders;
+package dev.ordersaga.api.domain;
 
 import dev.ordersaga.http.ProblemException;
 

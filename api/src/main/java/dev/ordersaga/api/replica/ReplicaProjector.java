@@ -8,19 +8,16 @@ import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Retry;
-import org.eclipse.microprofile.faulttolerance.Timeout;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.smallrye.faulttolerance.api.RetryWhen;
 import io.smallrye.mutiny.Uni;
 
-import dev.ordersaga.api.orders.Order;
+import dev.ordersaga.api.domain.CustomerSnapshot;
+import dev.ordersaga.api.domain.Order;
+import dev.ordersaga.api.domain.OrderChanged;
+import dev.ordersaga.outbox.DeliveryGuards;
 import dev.ordersaga.outbox.Envelope;
-import dev.ordersaga.outbox.FailureClassifier;
 import dev.ordersaga.outbox.MessageTransport;
 import dev.ordersaga.outbox.PoisonMessageException;
 
@@ -30,16 +27,26 @@ import dev.ordersaga.outbox.PoisonMessageException;
  * an older change after a newer one, leaves both records as they were: they never move backwards.
  */
 @ApplicationScoped
-public class ReplicaTransport implements MessageTransport {
+public class ReplicaProjector implements MessageTransport {
 
     private final ReplicaStore store;
     private final ReplicaConfig config;
     private final ObjectMapper mapper;
 
-    public ReplicaTransport(ReplicaStore store, ReplicaConfig config, ObjectMapper mapper) {
+    private final DeliveryGuards guards;
+
+    public ReplicaProjector(ReplicaStore store, ReplicaConfig config, ObjectMapper mapper) {
         this.store = store;
         this.config = config;
         this.mapper = mapper;
+        ReplicaConfig.Client c = config.client();
+        this.guards = DeliveryGuards.ofMillis(c.timeoutMs(), c.retries(), c.breakerDelayMs());
+    }
+
+    /** The guards of {@code REPLICA_CLIENT_*}, around each projected change as a whole. */
+    @Override
+    public DeliveryGuards guards() {
+        return guards;
     }
 
     @Override
@@ -65,11 +72,6 @@ public class ReplicaTransport implements MessageTransport {
     }
 
     @Override
-    @Timeout(5000)
-    @Retry(maxRetries = 2, delay = 100, jitter = 50)
-    @RetryWhen(exception = FailureClassifier.Retryable.class)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 2000, successThreshold = 2,
-            skipOn = PoisonMessageException.class)
     public Uni<Void> deliver(Envelope envelope) {
         if (CustomerSnapshot.TYPE.equals(envelope.type())) {
             return snapshot(envelope);

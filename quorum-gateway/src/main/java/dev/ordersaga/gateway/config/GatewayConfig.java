@@ -1,7 +1,8 @@
-package dev.ordersaga.gateway;
+package dev.ordersaga.gateway.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -100,5 +101,5 @@ public interface GatewayConfig {
     int maxReadRepairs();
 
     /** {@code GATEWAY_CONTEXT_KEYS}: keys that sign X-Context, comma-separated kid=secret; the first signs, all verify. */
-    java.util.Optional<String> contextKeys();
+    Optional<String> contextKeys();
 }

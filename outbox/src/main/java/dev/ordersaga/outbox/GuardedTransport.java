@@ -1,0 +1,73 @@
+package dev.ordersaga.outbox;
+
+import java.time.temporal.ChronoUnit;
+
+import jakarta.enterprise.util.TypeLiteral;
+
+import io.smallrye.faulttolerance.api.TypedGuard;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Every REST delivery from an outbox goes through here: one guarded transport per destination,
+ * built with SmallRye Fault Tolerance's programmatic API from the destination's
+ * {@link MessageTransport#guards()} and {@code OUTBOX_MAX_IN_FLIGHT}.
+ *
+ * <ul>
+ * <li>An in-flight bound (a bulkhead): past {@code OUTBOX_MAX_IN_FLIGHT} calls to the destination,
+ * deliveries wait in memory (their rows stay claimed under a lease) instead of piling onto a peer
+ * that is already slow. It sits outside the other guards on purpose: the timeout measures the call,
+ * not the queue in front of it.</li>
+ * <li>Around each call: a timeout, a short retry of what may succeed on another try now
+ * ({@link FailureClassifier.Retryable}), and a circuit breaker that a poison message does not trip.</li>
+ * </ul>
+ *
+ * <p>The outbox's own backoff is the durable retry on top of these. Metrics are SmallRye's
+ * {@code ft_*} series with {@code method="delivery/<destination>"}.
+ */
+final class GuardedTransport {
+
+    /** Deliveries that may wait for a free slot; past it a delivery is not attempted and retried later. */
+    static final int MAX_WAITING = 100_000;
+    /** The breaker opens when half of the last ten calls failed, and closes after two trial calls succeed. */
+    static final int BREAKER_WINDOW = 10;
+    static final double BREAKER_FAILURE_RATIO = 0.5;
+    static final int BREAKER_SUCCESSES_TO_CLOSE = 2;
+    static final long RETRY_DELAY_MS = 100;
+    static final long RETRY_JITTER_MS = 50;
+
+    private static final TypeLiteral<Uni<Void>> UNI_VOID = new TypeLiteral<>() {
+    };
+
+    private final MessageTransport transport;
+    private final TypedGuard<Uni<Void>> inFlight;
+    private final TypedGuard<Uni<Void>> call;
+
+    GuardedTransport(MessageTransport transport, int maxInFlight) {
+        this.transport = transport;
+        DeliveryGuards guards = transport.guards();
+        String name = "delivery/" + transport.destination();
+        this.inFlight = TypedGuard.create(UNI_VOID)
+                .withDescription(name + "/in-flight")
+                .withBulkhead().limit(maxInFlight).queueSize(MAX_WAITING).done()
+                .build();
+        this.call = TypedGuard.create(UNI_VOID)
+                .withDescription(name)
+                .withTimeout().duration(guards.timeout().toMillis(), ChronoUnit.MILLIS).done()
+                .withRetry().maxRetries(guards.retries())
+                .delay(RETRY_DELAY_MS, ChronoUnit.MILLIS).jitter(RETRY_JITTER_MS, ChronoUnit.MILLIS)
+                .whenException(new FailureClassifier.Retryable()).done()
+                .withCircuitBreaker().requestVolumeThreshold(BREAKER_WINDOW).failureRatio(BREAKER_FAILURE_RATIO)
+                .delay(guards.breakerDelay().toMillis(), ChronoUnit.MILLIS).successThreshold(BREAKER_SUCCESSES_TO_CLOSE)
+                .skipOn(PoisonMessageException.class).done()
+                .build();
+    }
+
+    MessageTransport transport() {
+        return transport;
+    }
+
+    /** Sends one message through every guard; completes once the receiver acknowledged it. */
+    Uni<Void> deliver(Envelope envelope) {
+        return inFlight.get(() -> call.get(() -> transport.deliver(envelope)));
+    }
+}

@@ -1,0 +1,69 @@
+package dev.ordersaga.outbox;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+/**
+ * One database transaction and the outbox messages written in it. The messages commit with the
+ * state change or not at all, and once the transaction has committed the unit of work hands them to
+ * the publisher for a first attempt: no caller has to remember to.
+ */
+@ApplicationScoped
+public class UnitOfWork {
+
+    private final Pool pool;
+    private final OutboxWriter writer;
+    private final OutboxPublisher publisher;
+
+    public UnitOfWork(Pool pool, OutboxWriter writer, OutboxPublisher publisher) {
+        this.pool = pool;
+        this.writer = writer;
+        this.publisher = publisher;
+    }
+
+    /** Runs {@code work} in a new transaction; after the commit, dispatches what it sent. */
+    public <T> Uni<T> run(Function<Tx, Uni<T>> work) {
+        return Uni.createFrom().deferred(() -> {
+            List<OutboxMessage> sent = new ArrayList<>();
+            return pool.withTransaction(connection -> work.apply(new Tx(connection, writer, sent)))
+                    .invoke(result -> publisher.dispatch(List.copyOf(sent)));
+        });
+    }
+
+    /** A transaction in progress: its connection, and the outbox messages written in it so far. */
+    public static final class Tx {
+
+        private final SqlConnection connection;
+        private final OutboxWriter writer;
+        private final List<OutboxMessage> sent;
+
+        Tx(SqlConnection connection, OutboxWriter writer, List<OutboxMessage> sent) {
+            this.connection = connection;
+            this.writer = writer;
+            this.sent = sent;
+        }
+
+        /** The connection of this transaction, for the caller's own statements. */
+        public SqlConnection connection() {
+            return connection;
+        }
+
+        /** Writes {@code message} to the outbox in this transaction; it is sent after the commit. */
+        public Uni<OutboxMessage> send(NewMessage message) {
+            return writer.enqueue(connection, message).invoke(sent::add);
+        }
+
+        /** The messages written so far, in order. */
+        public List<OutboxMessage> sent() {
+            return Collections.unmodifiableList(sent);
+        }
+    }
+}
