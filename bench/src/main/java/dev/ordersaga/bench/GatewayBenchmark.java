@@ -26,6 +26,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 
 import dev.ordersaga.bench.Load.Result;
+import dev.ordersaga.stack.ProjectRoot;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
@@ -68,7 +69,7 @@ public final class GatewayBenchmark {
     }
 
     private void run() throws Exception {
-        root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath();
+        root = ProjectRoot.find();
         Path dir = Files.createTempDirectory("gateway-bench-");
         try {
             for (int i = 0; i < 3; i++) {

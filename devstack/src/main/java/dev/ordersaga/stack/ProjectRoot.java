@@ -4,12 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds the repository root (the folder holding {@code mvnw}), where the packaged services live. */
-final class ProjectRoot {
+public final class ProjectRoot {
 
     private ProjectRoot() {
     }
 
-    static Path find() {
+    public static Path find() {
         String configured = System.getProperty("project.root");
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured).toAbsolutePath();

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import dev.ordersaga.stack.ProjectRoot;
+
 /**
  * {@code k8s/lab/run}'s entry point.
  * <ul>
@@ -26,7 +28,7 @@ public final class LabMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
+        Path root = ProjectRoot.find();
         Path rendered = Path.of(System.getProperty("lab.rendered", root.resolve("target/lab/rendered.yaml").toString()));
         Path out = root.resolve("target/lab");
         String command = args.length == 0 ? "scenarios" : args[0];

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.vertx.core.json.JsonObject;
 
@@ -33,7 +34,7 @@ final class OrderHistory {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
-    final List<Op> ops = Collections.synchronizedList(new ArrayList<>());
+    private final List<Op> ops = Collections.synchronizedList(new ArrayList<>());
     private final Lab lab;
     private final Recorder rec;
 
@@ -65,8 +66,47 @@ final class OrderHistory {
     }
 
     List<String> acknowledged() {
+        return acknowledgedAfter(Double.NEGATIVE_INFINITY);
+    }
+
+    /** Orders acknowledged to a request invoked after {@code invokedAfter} (recorder time). */
+    List<String> acknowledgedAfter(double invokedAfter) {
         synchronized (ops) {
-            return ops.stream().filter(o -> o.outcome() == Outcome.OK).map(Op::orderId).toList();
+            return ops.stream().filter(o -> o.outcome() == Outcome.OK && o.invoked() > invokedAfter)
+                    .map(Op::orderId).toList();
+        }
+    }
+
+    /** A client that creates an order every {@code everyMs} (customers lab-c0 to lab-c4) until stopped. */
+    SteadyClient steady(String sku, int everyMs) {
+        return new SteadyClient(this, sku, everyMs);
+    }
+
+    /** The steady workload of a scenario. */
+    static final class SteadyClient {
+
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        private SteadyClient(OrderHistory history, String sku, int everyMs) {
+            thread = new Thread(() -> {
+                int n = 0;
+                while (running.get()) {
+                    history.create("lab-c" + (n++ % 5), sku, 1);
+                    try {
+                        Thread.sleep(everyMs);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "lab-client");
+            thread.start();
+        }
+
+        /** Stops creating orders; returns once the last request has completed. */
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join();
         }
     }
 
@@ -85,13 +125,7 @@ final class OrderHistory {
      * from {@code since} (scenario time), or NaN if {@code bound} seconds passed first.
      */
     double awaitTerminal(double since, double bound) throws Exception {
-        while (rec.now() - since <= bound) {
-            if (states().values().stream().noneMatch("PENDING"::equals)) {
-                return rec.now() - since;
-            }
-            Thread.sleep(100);
-        }
-        return Double.NaN;
+        return Wait.until(rec, since, bound, 100, () -> states().values().stream().noneMatch("PENDING"::equals));
     }
 
     /** Every invariant of the order flow; each violation names the operations it concerns. */

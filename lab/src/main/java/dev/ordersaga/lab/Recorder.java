@@ -174,8 +174,20 @@ final class Recorder implements AutoCloseable {
     }
 
     @Override
+    /** Stops sampling, once a last sample of the end state is taken. */
     public void close() {
+        if (!running) {
+            return;
+        }
         running = false;
         sampler.interrupt();
+        try {
+            sampler.join();
+            samples.add(sample());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // the end state could not be sampled: the report ends with the last sample taken
+        }
     }
 }

@@ -29,29 +29,26 @@ public class OutboxRepository {
             FROM seq
             """ + "RETURNING " + OutboxMessage.COLUMNS;
 
-    private static final String CLAIM_DUE = """
+    /**
+     * Claims the rows a selection picks, as a lease: locked rows are skipped (another publisher has
+     * them), each claimed row counts an attempt and is due again when the lease ends.
+     */
+    private static final String CLAIM = """
             WITH due AS (
                 SELECT id FROM outbox
-                WHERE status IN ('pending', 'in_flight') AND next_attempt_at <= now()
-                ORDER BY next_attempt_at
-                LIMIT $1
+                WHERE %s
                 FOR UPDATE SKIP LOCKED)
             UPDATE outbox o
             SET status = 'in_flight', claimed_by = $2, attempts = o.attempts + 1,
                 next_attempt_at = now() + $3::bigint * interval '1 millisecond'
             FROM due WHERE o.id = due.id
             RETURNING o.*""";
-
-    private static final String CLAIM_IDS = """
-            WITH due AS (
-                SELECT id FROM outbox
-                WHERE id = ANY($1::uuid[]) AND status = 'pending' AND next_attempt_at <= now()
-                FOR UPDATE SKIP LOCKED)
-            UPDATE outbox o
-            SET status = 'in_flight', claimed_by = $2, attempts = o.attempts + 1,
-                next_attempt_at = now() + $3::bigint * interval '1 millisecond'
-            FROM due WHERE o.id = due.id
-            RETURNING o.*""";
+    /** Due rows, pending or in flight past their lease, oldest first ($1: how many). */
+    private static final String CLAIM_DUE = CLAIM.formatted(
+            "status IN ('pending', 'in_flight') AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1");
+    /** The given rows ($1), if still pending and due. */
+    private static final String CLAIM_IDS = CLAIM.formatted(
+            "id = ANY($1::uuid[]) AND status = 'pending' AND next_attempt_at <= now()");
 
     private static final String MARK_SENT = """
             UPDATE outbox SET status = 'sent', sent_at = now(), claimed_by = NULL

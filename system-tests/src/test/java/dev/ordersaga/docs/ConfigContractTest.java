@@ -23,6 +23,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.ConfigMappings;
 
 import dev.ordersaga.netpol.PolicyCheck;
+import dev.ordersaga.stack.ProjectRoot;
 
 /**
  * README's configuration table is the services' contract, and it cannot drift: every variable a
@@ -33,7 +34,7 @@ import dev.ordersaga.netpol.PolicyCheck;
  */
 class ConfigContractTest {
 
-    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT = ProjectRoot.find();
     private static final Map<String, List<String>> MODULES = Map.of(
             "api", List.of("api", "outbox", "saga-contract", "http-commons"),
             "worker", List.of("worker", "outbox", "saga-contract", "http-commons"),

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
+import dev.ordersaga.stack.ProjectRoot;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.PostgresServer;
 import dev.ordersaga.testsupport.ServiceProcess;
@@ -34,7 +35,7 @@ class DatabaseOutageIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Path root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
+        Path root = ProjectRoot.find();
         postgres = PostgresServer.start(0, null);
         postgres.createDatabase("orders", "orders", "orders-pw");
         toDatabase = TcpProxy.start(Ports.free(), postgres.port());

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import dev.ordersaga.check.KvClient;
 import dev.ordersaga.check.KvHistory;
 import dev.ordersaga.check.KvHistory.Outcome;
+import dev.ordersaga.stack.ProjectRoot;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
@@ -56,7 +57,7 @@ class GatewayHistoryIT {
 
     @BeforeAll
     static void start() throws Exception {
-        root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
+        root = ProjectRoot.find();
         logs = root.resolve("target/stack-logs/gateway-history");
         Path dir = Files.createTempDirectory("gateway-history-");
         for (int i = 0; i < 3; i++) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import io.restassured.response.Response;
 
+import dev.ordersaga.stack.ProjectRoot;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
@@ -37,7 +38,7 @@ class GatewayIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Path root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
+        Path root = ProjectRoot.find();
         Path dir = Files.createTempDirectory("gateway-it-");
         for (int i = 0; i < 3; i++) {
             nodes.add(new RedisNode(Ports.free(), dir.resolve("redis-" + i)).start());

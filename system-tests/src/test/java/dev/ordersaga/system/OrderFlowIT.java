@@ -120,7 +120,10 @@ class OrderFlowIT {
         for (int i = 0; i < 10; i++) {
             ids.add(flow.order("c-cut-a", sku, 1));
         }
-        sleep(2500);
+        // every ReserveStock was tried and failed at least once while the path is cut
+        await().atMost(HEAL).untilAsserted(() -> assertThat(flow.ordersDb("SELECT count(*) FROM outbox WHERE destination = "
+                + "'worker' AND last_error IS NOT NULL AND aggregate_id = ANY(?)", (Object) ids.toArray(String[]::new)))
+                .isEqualTo(ids.size()));
         assertThat(flow.orderRows(ids)).allSatisfy(r -> assertThat(r.get("status")).isEqualTo("PENDING"));
         assertThat(flow.stock(sku)[1]).isZero();
 
@@ -237,13 +240,5 @@ class OrderFlowIT {
         stack.worker.stop();
         given().baseUri(stack.api.url()).get("/q/health/ready").then().statusCode(200);
         given().baseUri(stack.api.url()).get("/q/health/live").then().statusCode(200);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.ordersaga.stack.ProjectRoot;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.PostgresServer;
 import dev.ordersaga.testsupport.ServiceProcess;
@@ -44,7 +45,7 @@ class StartupValidationIT {
 
     @BeforeAll
     static void start() {
-        root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
+        root = ProjectRoot.find();
         logs = root.resolve("target/stack-logs/startup-validation");
         postgres = PostgresServer.start(0, null);
         postgres.createDatabase("orders", "orders", "orders-pw");
