@@ -1,0 +1,121 @@
+package dev.ordersaga.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+
+import dev.ordersaga.testsupport.PostgresResource;
+
+/**
+ * The publisher and its guarded transport against a real PostgreSQL and a destination the test
+ * controls: delivery right after the commit, nothing from a rolled-back unit of work, the in-flight
+ * bound, the circuit breaker, and dead letters for what can never be delivered.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = OutboxDatabase.NAME))
+class OutboxPublisherTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Inject
+    UnitOfWork work;
+
+    @Inject
+    TestTransport transport;
+
+    @BeforeEach
+    void answering() {
+        transport.reset();
+    }
+
+    private static NewMessage ping(String aggregate) {
+        return new NewMessage(TestTransport.DESTINATION, TestTransport.TYPE, aggregate, Map.of("n", 1), null);
+    }
+
+    private UUID send(NewMessage message) {
+        return work.run(tx -> tx.send(message)).await().atMost(WAIT).id();
+    }
+
+    private static String status(UUID id) {
+        return (String) OutboxDatabase.row(id).get("status");
+    }
+
+    @Test
+    void aMessageOfAUnitOfWorkIsDeliveredRightAfterItsCommit() {
+        UUID id = send(ping("first-" + UUID.randomUUID()));
+        // written claimed by this publisher for the lease (30 s): only the dispatch after the commit sends it this soon
+        await().atMost(Duration.ofSeconds(10)).until(() -> transport.delivered().contains(id) && "sent".equals(status(id)));
+        assertThat(OutboxDatabase.row(id)).containsEntry("attempts", 1);
+    }
+
+    @Test
+    void aUnitOfWorkThatFailsWritesAndSendsNothing() {
+        String aggregate = "rolled-back-" + UUID.randomUUID();
+        assertThatThrownBy(() -> work.run(tx -> tx.send(ping(aggregate))
+                .chain(() -> Uni.createFrom().failure(new IllegalStateException("the state change failed"))))
+                .await().atMost(WAIT)).hasMessageContaining("the state change failed");
+        UUID marker = send(ping("marker-" + UUID.randomUUID()));
+        await().atMost(WAIT).until(() -> transport.delivered().contains(marker));
+        assertThat(OutboxDatabase.count("SELECT count(*) FROM outbox WHERE aggregate_id = ?", aggregate)).isZero();
+        assertThat(transport.delivered()).containsExactly(marker);
+    }
+
+    @Test
+    void neverMoreCallsInFlightThanTheBoundAndTheRestWaitForASlot() {
+        transport.mode(TestTransport.Mode.HOLD);
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(send(ping("bounded-" + UUID.randomUUID())));
+        }
+        // all six are claimed and handed to the guarded transport; two calls are made (OUTBOX_MAX_IN_FLIGHT=2)
+        await().atMost(WAIT).until(() -> transport.held() == 2);
+        assertThat(transport.calls()).isEqualTo(2);
+        transport.release();
+        await().atMost(WAIT).until(() -> transport.delivered().containsAll(ids));
+        assertThat(transport.mostInFlight()).isEqualTo(2);
+        await().atMost(WAIT).until(() -> ids.stream().allMatch(id -> "sent".equals(status(id))));
+    }
+
+    @Test
+    void aRefusingDestinationOpensTheBreakerAndGetsEverythingOnceItAnswers() {
+        transport.mode(TestTransport.Mode.REFUSE);
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(send(ping("refused-" + UUID.randomUUID())));
+        }
+        // connect failures first; then the breaker bounces calls, which are not counted as attempts
+        await().atMost(WAIT).until(() -> OutboxDatabase.count("SELECT count(*) FROM outbox WHERE last_error_kind = "
+                + "'circuit-open' AND aggregate_id LIKE 'refused-%'") > 0);
+        assertThat(OutboxDatabase.count("SELECT count(*) FROM outbox WHERE last_error_kind = 'connect' "
+                + "AND aggregate_id LIKE 'refused-%'")).isPositive();
+        int callsWhileOpen = transport.calls();
+        assertThat(callsWhileOpen).as("calls made; the breaker stopped the rest").isLessThan(12 * 3);
+        transport.mode(TestTransport.Mode.ANSWER);
+        await().atMost(WAIT).until(() -> ids.stream().allMatch(id -> "sent".equals(status(id))));
+        assertThat(transport.delivered()).containsAll(ids).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aMessageOfAnUnknownTypeIsDeadLetteredWithoutACall() {
+        UUID id = send(new NewMessage(TestTransport.DESTINATION, "Teleport", "poison-" + UUID.randomUUID(), Map.of(), null));
+        await().atMost(WAIT).until(() -> "dead".equals(status(id)));
+        assertThat(OutboxDatabase.row(id)).containsEntry("attempts", 1).containsEntry("last_error_kind", "poison");
+        assertThat(transport.calls()).isZero();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.ordersaga.outbox.inbox;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+
+import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.NewMessage;
+import dev.ordersaga.outbox.TestTransport;
+import dev.ordersaga.outbox.UnitOfWork;
+
+/** Applies test messages: records each, and answers with a message to the test destination. */
+@ApplicationScoped
+public class TestHandler implements InboxHandler {
+
+    private final List<String> applied = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String source() {
+        return "test";
+    }
+
+    @Override
+    public Uni<Void> apply(UnitOfWork.Tx tx, Envelope envelope) {
+        applied.add(envelope.aggregateId() + "#" + envelope.seq());
+        return tx.send(new NewMessage(TestTransport.DESTINATION, TestTransport.TYPE, "answer-" + envelope.aggregateId(),
+                Map.of("seq", envelope.seq()), envelope.requestId())).replaceWithVoid();
+    }
+
+    /** {@code aggregate#seq} of every message applied, in order. */
+    public List<String> applied(String aggregate) {
+        return applied.stream().filter(a -> a.startsWith(aggregate + "#")).toList();
+    }
+}
