@@ -10,12 +10,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 
 /**
  * The pods, services and NetworkPolicies of one namespace as rendered manifests describe them
@@ -46,6 +57,8 @@ public final class Cluster {
     public record Need(Flow flow, String variable, String value) {
     }
 
+    /** Variables whose values are URLs that name something, not a peer to connect to (a token's issuer). */
+    private static final Set<String> NOT_ADDRESSES = Set.of("MP_JWT_VERIFY_ISSUER", "MP_JWT_VERIFY_AUDIENCES");
     private static final Pattern URL = Pattern.compile("\\b(http|https|postgresql|redis)://([A-Za-z0-9.-]+)(?::(\\d+))?");
 
     private final String namespace;
@@ -137,6 +150,9 @@ public final class Cluster {
         List<Need> needs = new ArrayList<>();
         for (Pod from : pods) {
             for (var e : from.env().entrySet()) {
+                if (NOT_ADDRESSES.contains(e.getKey())) {
+                    continue;
+                }
                 Matcher m = URL.matcher(e.getValue());
                 while (m.find()) {
                     String host = m.group(2);
@@ -202,12 +218,18 @@ public final class Cluster {
     }
 
     /** {@code <secretKeyRef:KEY>}, {@code <configMapKeyRef:KEY>} or {@code <fieldRef:PATH>}: resolved by whoever runs the pod. */
-    @SuppressWarnings("unchecked")
-    private static String valueFrom(Map<String, Object> from) {
-        for (var e : from.entrySet()) {
-            Map<String, Object> ref = (Map<String, Object>) e.getValue();
-            Object what = ref.containsKey("key") ? ref.get("key") : ref.get("fieldPath");
-            return "<" + e.getKey() + ":" + what + ">";
+    private static String valueFrom(EnvVarSource from) {
+        if (from == null) {
+            return "<>";
+        }
+        if (from.getSecretKeyRef() != null) {
+            return "<secretKeyRef:" + from.getSecretKeyRef().getKey() + ">";
+        }
+        if (from.getConfigMapKeyRef() != null) {
+            return "<configMapKeyRef:" + from.getConfigMapKeyRef().getKey() + ">";
+        }
+        if (from.getFieldRef() != null) {
+            return "<fieldRef:" + from.getFieldRef().getFieldPath() + ">";
         }
         return "<>";
     }
@@ -234,103 +256,82 @@ public final class Cluster {
     /** Reads rendered manifests (a multi-document YAML stream). */
     public static Cluster load(Path rendered) throws IOException {
         try (Reader r = Files.newBufferedReader(rendered)) {
-            return fromDocuments(readAll(r));
+            return of(Manifests.read(r));
         }
     }
 
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> readAll(Reader reader) throws IOException {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        List<Map<String, Object>> docs = new ArrayList<>();
-        var it = yaml.readerFor(Map.class).readValues(reader);
-        while (it.hasNext()) {
-            Object doc = it.next();
-            if (doc instanceof Map<?, ?> m && !m.isEmpty()) {
-                docs.add((Map<String, Object>) m);
-            }
-        }
-        return docs;
-    }
-
-    @SuppressWarnings("unchecked")
-    public static Cluster fromDocuments(List<Map<String, Object>> docs) {
-        String namespace = null;
+    /** The pods (one per Deployment, one per StatefulSet ordinal), Services and NetworkPolicies of the resources. */
+    public static Cluster of(List<HasMetadata> resources) {
+        String namespace = resources.stream().map(r -> r.getMetadata().getNamespace()).filter(Objects::nonNull)
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("the manifests name no namespace"));
         Map<String, Map<String, String>> configMaps = new LinkedHashMap<>();
-        for (var d : docs) {
-            Map<String, Object> meta = (Map<String, Object>) d.get("metadata");
-            if (meta.get("namespace") != null) {
-                namespace = (String) meta.get("namespace");
-            }
-            if ("ConfigMap".equals(d.get("kind"))) {
-                configMaps.put((String) meta.get("name"), (Map<String, String>) d.getOrDefault("data", Map.of()));
-            }
-        }
+        resources.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+                .forEach(c -> configMaps.put(c.getMetadata().getName(), c.getData() == null ? Map.of() : c.getData()));
         List<Pod> pods = new ArrayList<>();
         List<Service> services = new ArrayList<>();
         List<NetworkPolicy> policies = new ArrayList<>();
-        for (var d : docs) {
-            String kind = (String) d.get("kind");
-            Map<String, Object> meta = (Map<String, Object>) d.get("metadata");
-            Map<String, Object> spec = (Map<String, Object>) d.getOrDefault("spec", Map.of());
-            switch (kind) {
-                case "Deployment", "StatefulSet" -> {
-                    Map<String, Object> template = (Map<String, Object>) spec.get("template");
-                    Map<String, String> labels = (Map<String, String>) ((Map<String, Object>) template.get("metadata"))
-                            .getOrDefault("labels", Map.of());
-                    Map<String, Object> podSpec = (Map<String, Object>) template.get("spec");
-                    Map<String, Integer> ports = new LinkedHashMap<>();
-                    Map<String, String> env = new LinkedHashMap<>();
-                    for (Map<String, Object> c : (List<Map<String, Object>>) podSpec.get("containers")) {
-                        for (Map<String, Object> p : (List<Map<String, Object>>) c.getOrDefault("ports", List.of())) {
-                            ports.put(String.valueOf(p.getOrDefault("name", p.get("containerPort"))),
-                                    ((Number) p.get("containerPort")).intValue());
-                        }
-                        for (Map<String, Object> from : (List<Map<String, Object>>) c.getOrDefault("envFrom", List.of())) {
-                            Map<String, Object> ref = (Map<String, Object>) from.get("configMapRef");
-                            if (ref != null) {
-                                Map<String, String> data = configMaps.get((String) ref.get("name"));
-                                if (data == null) {
-                                    throw new IllegalArgumentException(meta.get("name") + " refers to a missing ConfigMap " + ref.get("name"));
-                                }
-                                env.putAll(data);
-                            }
-                        }
-                        for (Map<String, Object> e : (List<Map<String, Object>>) c.getOrDefault("env", List.of())) {
-                            Object value = e.get("value");
-                            env.put((String) e.get("name"), value != null ? String.valueOf(value)
-                                    : valueFrom((Map<String, Object>) e.getOrDefault("valueFrom", Map.of())));
-                        }
-                    }
-                    String name = (String) meta.get("name");
-                    if ("StatefulSet".equals(kind)) {
-                        int replicas = ((Number) spec.getOrDefault("replicas", 1)).intValue();
-                        for (int i = 0; i < replicas; i++) {
-                            Map<String, String> l = new LinkedHashMap<>(labels);
-                            l.put("statefulset.kubernetes.io/pod-name", name + "-" + i);
-                            pods.add(new Pod(name + "-" + i, name, Map.copyOf(l), ports, env));
-                        }
-                    } else {
-                        pods.add(new Pod(name, name, Map.copyOf(labels), ports, env));
-                    }
+        for (HasMetadata r : resources) {
+            String name = r.getMetadata().getName();
+            if (r instanceof Deployment d) {
+                PodTemplateSpec template = d.getSpec().getTemplate();
+                pods.add(new Pod(name, name, labels(template), ports(template), env(name, template, configMaps)));
+            } else if (r instanceof StatefulSet st) {
+                PodTemplateSpec template = st.getSpec().getTemplate();
+                int replicas = st.getSpec().getReplicas() == null ? 1 : st.getSpec().getReplicas();
+                for (int i = 0; i < replicas; i++) {
+                    Map<String, String> l = new LinkedHashMap<>(labels(template));
+                    l.put("statefulset.kubernetes.io/pod-name", name + "-" + i);
+                    pods.add(new Pod(name + "-" + i, name, Map.copyOf(l), ports(template), env(name, template, configMaps)));
                 }
-                case "Service" -> {
-                    Map<Integer, String> ports = new LinkedHashMap<>();
-                    for (Map<String, Object> p : (List<Map<String, Object>>) spec.getOrDefault("ports", List.of())) {
-                        int port = ((Number) p.get("port")).intValue();
-                        ports.put(port, String.valueOf(Objects.requireNonNullElse(p.get("targetPort"), port)));
-                    }
-                    services.add(new Service((String) meta.get("name"),
-                            new LabelSelector(Map.copyOf((Map<String, String>) spec.getOrDefault("selector", Map.of())), List.of()),
-                            "None".equals(spec.get("clusterIP")), ports));
+            } else if (r instanceof io.fabric8.kubernetes.api.model.Service svc) {
+                Map<Integer, String> ports = new LinkedHashMap<>();
+                for (ServicePort p : svc.getSpec().getPorts() == null ? List.<ServicePort>of() : svc.getSpec().getPorts()) {
+                    IntOrString target = p.getTargetPort();
+                    ports.put(p.getPort(), target == null ? String.valueOf(p.getPort())
+                            : target.getIntVal() != null ? String.valueOf(target.getIntVal()) : target.getStrVal());
                 }
-                case "NetworkPolicy" -> policies.add(NetworkPolicy.parse(d));
-                default -> {
-                }
+                Map<String, String> selector = svc.getSpec().getSelector();
+                services.add(new Service(name, new LabelSelector(selector == null ? Map.of() : Map.copyOf(selector), List.of()),
+                        "None".equals(svc.getSpec().getClusterIP()), ports));
+            } else if (r instanceof io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy policy) {
+                policies.add(NetworkPolicy.of(policy));
             }
         }
-        if (namespace == null) {
-            throw new IllegalArgumentException("the manifests name no namespace");
-        }
         return new Cluster(namespace, List.copyOf(pods), List.copyOf(services), List.copyOf(policies));
+    }
+
+    private static Map<String, String> labels(PodTemplateSpec template) {
+        Map<String, String> labels = template.getMetadata() == null ? null : template.getMetadata().getLabels();
+        return labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    private static Map<String, Integer> ports(PodTemplateSpec template) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (Container c : template.getSpec().getContainers()) {
+            for (ContainerPort p : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
+                ports.put(p.getName() != null ? p.getName() : String.valueOf(p.getContainerPort()), p.getContainerPort());
+            }
+        }
+        return ports;
+    }
+
+    /** The environment of the pod's containers: ConfigMaps it takes whole, then its own variables. */
+    private static Map<String, String> env(String workload, PodTemplateSpec template, Map<String, Map<String, String>> configMaps) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Container c : template.getSpec().getContainers()) {
+            for (EnvFromSource from : c.getEnvFrom() == null ? List.<EnvFromSource>of() : c.getEnvFrom()) {
+                if (from.getConfigMapRef() != null) {
+                    Map<String, String> data = configMaps.get(from.getConfigMapRef().getName());
+                    if (data == null) {
+                        throw new IllegalArgumentException(workload + " refers to a missing ConfigMap " + from.getConfigMapRef().getName());
+                    }
+                    env.putAll(data);
+                }
+            }
+            for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
+                env.put(e.getName(), e.getValue() != null ? e.getValue() : valueFrom(e.getValueFrom()));
+            }
+        }
+        return env;
     }
 }

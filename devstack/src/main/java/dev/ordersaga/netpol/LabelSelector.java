@@ -15,19 +15,17 @@ public record LabelSelector(Map<String, String> matchLabels, List<Expression> ex
         return new LabelSelector(Map.of(), List.of());
     }
 
-    @SuppressWarnings("unchecked")
-    static LabelSelector parse(Object node) {
-        if (!(node instanceof Map<?, ?>)) {
+    /** The selector of the API model; a missing one ({@code null}) matches everything. */
+    static LabelSelector of(io.fabric8.kubernetes.api.model.LabelSelector selector) {
+        if (selector == null) {
             return all();
         }
-        Map<String, Object> map = (Map<String, Object>) node;
-        Map<String, String> labels = (Map<String, String>) map.getOrDefault("matchLabels", Map.of());
-        List<Expression> expressions = ((List<Map<String, Object>>) map.getOrDefault("matchExpressions", List.of()))
-                .stream()
-                .map(e -> new Expression((String) e.get("key"), (String) e.get("operator"),
-                        ((List<Object>) e.getOrDefault("values", List.of())).stream().map(String::valueOf).toList()))
-                .toList();
-        return new LabelSelector(Map.copyOf(labels), expressions);
+        Map<String, String> labels = selector.getMatchLabels() == null ? Map.of() : Map.copyOf(selector.getMatchLabels());
+        List<Expression> expressions = selector.getMatchExpressions() == null ? List.of()
+                : selector.getMatchExpressions().stream()
+                        .map(e -> new Expression(e.getKey(), e.getOperator(), e.getValues() == null ? List.of() : List.copyOf(e.getValues())))
+                        .toList();
+        return new LabelSelector(labels, expressions);
     }
 
     public boolean matches(Map<String, String> labels) {

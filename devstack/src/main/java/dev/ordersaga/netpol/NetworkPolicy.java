@@ -3,6 +3,10 @@ package dev.ordersaga.netpol;
 import java.util.List;
 import java.util.Map;
 
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
+
 /**
  * A NetworkPolicy of the namespace, as the API defines it: it selects pods, and for each direction
  * in {@code policyTypes} the selected pods accept only what one of its rules (or another policy's)
@@ -44,39 +48,30 @@ public record NetworkPolicy(String name, Map<String, String> labels, LabelSelect
         }
     }
 
-    @SuppressWarnings("unchecked")
-    static NetworkPolicy parse(Map<String, Object> doc) {
-        Map<String, Object> meta = (Map<String, Object>) doc.get("metadata");
-        Map<String, Object> spec = (Map<String, Object>) doc.getOrDefault("spec", Map.of());
-        List<String> types = (List<String>) spec.get("policyTypes");
-        boolean hasEgress = spec.containsKey("egress");
-        if (types == null) {
-            types = hasEgress ? List.of("Ingress", "Egress") : List.of("Ingress");
+    /** The policy of the API model, with the API's default policy types (Egress only when it has egress rules). */
+    static NetworkPolicy of(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy policy) {
+        NetworkPolicySpec spec = policy.getSpec() == null ? new NetworkPolicySpec() : policy.getSpec();
+        List<String> types = spec.getPolicyTypes();
+        if (types == null || types.isEmpty()) {
+            types = spec.getEgress() != null && !spec.getEgress().isEmpty() ? List.of("Ingress", "Egress") : List.of("Ingress");
         }
-        return new NetworkPolicy((String) meta.get("name"),
-                Map.copyOf((Map<String, String>) meta.getOrDefault("labels", Map.of())),
-                LabelSelector.parse(spec.get("podSelector")),
-                types.contains("Ingress"), types.contains("Egress"),
-                rules((List<Map<String, Object>>) spec.get("ingress"), "from"),
-                rules((List<Map<String, Object>>) spec.get("egress"), "to"));
+        Map<String, String> labels = policy.getMetadata().getLabels();
+        List<Rule> ingress = spec.getIngress() == null ? List.of()
+                : spec.getIngress().stream().map(r -> rule(r.getFrom(), r.getPorts())).toList();
+        List<Rule> egress = spec.getEgress() == null ? List.of()
+                : spec.getEgress().stream().map(r -> rule(r.getTo(), r.getPorts())).toList();
+        return new NetworkPolicy(policy.getMetadata().getName(), labels == null ? Map.of() : Map.copyOf(labels),
+                LabelSelector.of(spec.getPodSelector()), types.contains("Ingress"), types.contains("Egress"), ingress, egress);
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<Rule> rules(List<Map<String, Object>> list, String peersKey) {
-        if (list == null) {
-            return List.of();
-        }
-        return list.stream().map(r -> {
-            List<Peer> peers = ((List<Map<String, Object>>) r.getOrDefault(peersKey, List.of())).stream()
-                    .map(p -> new Peer(p.containsKey("podSelector") ? LabelSelector.parse(p.get("podSelector")) : null,
-                            p.containsKey("namespaceSelector") ? LabelSelector.parse(p.get("namespaceSelector")) : null,
-                            p.containsKey("ipBlock") ? String.valueOf(((Map<String, Object>) p.get("ipBlock")).get("cidr")) : null))
-                    .toList();
-            List<Port> ports = ((List<Map<String, Object>>) r.getOrDefault("ports", List.of())).stream()
-                    .map(p -> new Port(p.get("port") instanceof Number n ? n.intValue() : 0,
-                            String.valueOf(p.getOrDefault("protocol", "TCP"))))
-                    .toList();
-            return new Rule(peers, ports);
-        }).toList();
+    private static Rule rule(List<NetworkPolicyPeer> peers, List<NetworkPolicyPort> ports) {
+        return new Rule(
+                peers == null ? List.of() : peers.stream().map(p -> new Peer(
+                        p.getPodSelector() == null ? null : LabelSelector.of(p.getPodSelector()),
+                        p.getNamespaceSelector() == null ? null : LabelSelector.of(p.getNamespaceSelector()),
+                        p.getIpBlock() == null ? null : p.getIpBlock().getCidr())).toList(),
+                ports == null ? List.of() : ports.stream().map(p -> new Port(
+                        p.getPort() != null && p.getPort().getIntVal() != null ? p.getPort().getIntVal() : 0,
+                        p.getProtocol() == null ? "TCP" : p.getProtocol())).toList());
     }
 }

@@ -10,6 +10,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+
 /** The NetworkPolicy evaluation and the path check on small hand-written manifests (no cluster needed). */
 class PolicyCheckTest {
 
@@ -24,7 +26,8 @@ class PolicyCheckTest {
                   containers:
                     - name: c
                       ports: [{name: http, containerPort: 8080}]
-                      env: [{name: SERVER_URL, value: "http://server:80"}, {name: STORE, value: "redis://store-1.store:6379"}]
+                      env: [{name: SERVER_URL, value: "http://server:80"}, {name: STORE, value: "redis://store-1.store:6379"},
+                            {name: MP_JWT_VERIFY_ISSUER, value: "https://issuer.example"}]
             ---
             apiVersion: apps/v1
             kind: Deployment
@@ -85,7 +88,7 @@ class PolicyCheckTest {
     private static final String STORE_1 = ", statefulset.kubernetes.io/pod-name: store-1";
 
     private static Cluster cluster(String yaml) throws IOException {
-        return Cluster.fromDocuments(Cluster.readAll(new StringReader(yaml)));
+        return Cluster.of(Manifests.read(new StringReader(yaml)));
     }
 
     private static List<String> paths(String yaml) throws IOException {
@@ -150,9 +153,9 @@ class PolicyCheckTest {
 
     @Test
     void selectorsFollowTheApi() {
-        var s = LabelSelector.parse(Map.of("matchLabels", Map.of("a", "1"), "matchExpressions",
-                List.of(Map.of("key", "b", "operator", "In", "values", List.of("x", "y")),
-                        Map.of("key", "c", "operator", "DoesNotExist"))));
+        var s = LabelSelector.of(new LabelSelectorBuilder().withMatchLabels(Map.of("a", "1"))
+                .addNewMatchExpression().withKey("b").withOperator("In").withValues("x", "y").endMatchExpression()
+                .addNewMatchExpression().withKey("c").withOperator("DoesNotExist").endMatchExpression().build());
         assertThat(s.matches(Map.of("a", "1", "b", "x"))).isTrue();
         assertThat(s.matches(Map.of("a", "1", "b", "z"))).isFalse();
         assertThat(s.matches(Map.of("a", "1", "b", "y", "c", "1"))).isFalse();
