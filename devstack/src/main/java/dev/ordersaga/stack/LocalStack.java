@@ -3,36 +3,49 @@ package dev.ordersaga.stack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
-import dev.ordersaga.testsupport.Ports;
+import dev.ordersaga.netpol.PolicyCheck;
 import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
 
 /**
  * Starts the whole system on this machine without Docker: a real PostgreSQL, three real Redis
- * nodes, the worker, the api and the quorum gateway, each as its own process. Prints the URLs and
- * a few curl lines; Ctrl-C stops everything.
+ * nodes, the worker, the api and the quorum gateway, each as its own process, with every path
+ * between them through a fault proxy that {@code ./chaos} controls. Prints the URLs, the secret,
+ * tokens, the log folder and a few curl lines; Ctrl-C, SIGINT or SIGTERM stops everything and
+ * removes what it made.
  *
- * <p>Ports: {@code -Dapi.port} (8080), {@code -Dworker.port} (8081), {@code -Dgateway.port} (8082).
+ * <p>Ports (system properties, e.g. {@code ./run-local.sh -Dapi.port=18080}): api 8080, worker 8081,
+ * gateway 8082, their metrics 9000-9002, PostgreSQL 15432, Redis 16379-16381, chaos control 8090.
+ * Every setting is README's default except {@code REPLICA_LAG_MS=1500} (so that {@code read=replica}
+ * shows a stale order); a documented variable set in the calling shell reaches the services that
+ * README gives it to, and nothing else of the shell does.
  */
 public final class LocalStack {
+
+    /** Settings the local stack gives the services on top of README's defaults (a shell variable wins). */
+    static final Map<String, Map<String, String>> DEMO = Map.of("api", Map.of("REPLICA_LAG_MS", "1500"));
 
     private LocalStack() {
     }
 
     public static void main(String[] args) throws Exception {
-        int apiPort = Integer.getInteger("api.port", 8080);
-        int workerPort = Integer.getInteger("worker.port", 8081);
-        int gatewayPort = Integer.getInteger("gateway.port", 8082);
+        long began = System.nanoTime();
         Path root = ProjectRoot.find();
-
+        Path logs = root.resolve("target/stack-logs/local");
+        System.out.println("local stack: starting PostgreSQL, three Redis nodes, the quorum gateway, the worker and the api"
+                + " (logs in " + logs + ")");
         List<AutoCloseable> running = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nstopping...");
+            System.out.println("\nlocal stack: stopping");
             for (int i = running.size() - 1; i >= 0; i--) {
                 try {
                     running.get(i).close();
@@ -41,19 +54,35 @@ public final class LocalStack {
                 }
             }
             stopped.countDown();
-        }));
+        }, "local-stack-stop"));
 
-        OrderStack stack = OrderStack.builder("local").ports(apiPort, workerPort).gatewayPort(gatewayPort).direct()
+        OrderStack stack = OrderStack.builder("local").readmeDefaults().everyPathProxied().logs(logs)
+                .ports(port("api.port", 8080), port("worker.port", 8081)).gatewayPort(port("gateway.port", 8082))
+                .managementPorts(port("api.management.port", 9000), port("worker.management.port", 9001),
+                        port("gateway.management.port", 9002))
+                .postgresPort(port("postgres.port", 15432))
+                .redisPorts(port("redis.port", 16379), port("redis.port", 16379) + 1, port("redis.port", 16379) + 2)
                 .build();
         running.add(stack);
+        Map<String, Set<String>> documented = PolicyCheck.documented(root.resolve("README.md"));
+        Map<String, String> passed = new LinkedHashMap<>();
+        for (var service : Map.of("api", stack.api, "worker", stack.worker, "quorum-gateway", stack.gateway).entrySet()) {
+            ServiceProcess p = service.getValue().inheritEnvironment(false);
+            DEMO.getOrDefault(service.getKey(), Map.of()).forEach(p::env);
+            for (String variable : documented.get(service.getKey())) {
+                String value = System.getenv(variable);
+                if (value != null) {
+                    p.env(variable, value);
+                    passed.merge(variable, service.getKey(), (a, b) -> a + "," + b);
+                }
+            }
+        }
         stack.start();
-        ServiceProcess gateway = stack.gateway;
-        List<RedisNode> redis = stack.redis;
+        ChaosControl chaos = new ChaosControl(port("chaos.port", 8090), stack.paths(), stack.redis);
+        running.add(chaos);
 
-        String secret = OrderStack.SECRET;
         Path env = root.resolve("target/local-stack.env");
         Path key = stack.tokens.writePrivateKey(root.resolve("target/local-jwt-private.pem"));
-        Files.createDirectories(env.getParent());
         Files.writeString(env, String.format("""
                 # ordersaga local stack: . target/local-stack.env, then use "$C1" etc. as curl -H arguments
                 S='Authorization: Bearer %s'
@@ -63,21 +92,24 @@ public final class LocalStack {
                 API=%s
                 WORKER=%s
                 GATEWAY=%s
-                """, secret, stack.customer("c1"), stack.customer("c2"), stack.tokens.bearer("ops", "orders-admin"),
-                stack.api.url(), stack.worker.url(), gateway.url()));
+                """, OrderStack.SECRET, stack.customer("c1"), stack.customer("c2"), stack.tokens.bearer("ops", "orders-admin"),
+                stack.api.url(), stack.worker.url(), stack.gateway.url()));
         System.out.printf("""
 
-                ordersaga is running (Ctrl-C stops everything)
-                  api             %s   (OpenAPI: %s/q/openapi, metrics: %s/q/metrics)
-                  worker          %s
-                  quorum-gateway  %s
+                ordersaga is running, ready in %.1f s (Ctrl-C stops everything)
+                  api             %s   (Swagger UI: %s/q/swagger-ui, metrics: %s/q/metrics)
+                  worker          %s   (metrics: %s/q/metrics)
+                  quorum-gateway  %s   (metrics: %s/q/metrics)
                   PostgreSQL      %s  (databases orders and stock)
                   Redis nodes     %s
+                                  (the gateway reaches them through the proxies on ports %s: its /status names those)
+                  faults          ./chaos list   (every path goes through a proxy; control on 127.0.0.1:%d)
                   logs            %s
                   INTERNAL_SECRET %s
                   tokens          %s  (customers c1 and c2, and an orders-admin)
                   more tokens     ./mvnw -q -pl devstack exec:java -Dexec.mainClass=dev.ordersaga.stack.MintToken \\
                                       -Dexec.args="%s <customer> [orders-admin]"
+                  settings        README's defaults, REPLICA_LAG_MS=1500 (api)%s
 
                 Try (after: . target/local-stack.env):
                   curl -s -X PUT $WORKER/stock/apple -H "$S" -H 'Content-Type: application/json' -d '{"available":100}'
@@ -85,13 +117,21 @@ public final class LocalStack {
                        -d '{"items":[{"sku":"apple","quantity":2}]}'
                   curl -s $API/orders -H "$C1"           (add -i to see X-Served-By and X-Session-Token)
                   curl -s "$API/debug/versions" -H "$S"
-                  curl -s $WORKER/stock/apple -H "$S"
-                  curl -s "$API/admin/outbox?status=dead" -H "$S"
+                  ./chaos api-to-worker on               (and off; ./chaos status)
                 """,
-                stack.api.url(), stack.api.url(), stack.api.managementUrl(), stack.worker.url(), gateway.url(),
-                stack.postgres.reactiveUrl("<db>"),
-                redis.stream().map(RedisNode::url).collect(Collectors.joining(" ")),
-                root.resolve("target/stack-logs/local"), secret, env, key);
+                (System.nanoTime() - began) / 1e9, stack.api.url(), stack.api.url(), stack.api.managementUrl(), stack.worker.url(), stack.worker.managementUrl(),
+                stack.gateway.url(), stack.gateway.managementUrl(), stack.postgres.reactiveUrl("<db>"),
+                stack.redis.stream().map(RedisNode::url).collect(Collectors.joining(" ")),
+                IntStream.range(0, stack.redis.size())
+                        .mapToObj(i -> String.valueOf(stack.paths().get("gateway-to-redis-" + i).port()))
+                        .collect(Collectors.joining(", ")),
+                chaos.port(), logs,
+                OrderStack.SECRET, env, key,
+                passed.isEmpty() ? "" : "; from your shell: " + passed);
         stopped.await();
+    }
+
+    private static int port(String property, int fallback) {
+        return Integer.getInteger(property, fallback);
     }
 }

@@ -5,10 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.PostgresServer;
@@ -22,6 +22,8 @@ import dev.ordersaga.testsupport.TokenIssuer;
  * packaged worker and api configured only by environment, and a TCP proxy on each path between them
  * (api to worker, worker to api, api to gateway) so that each direction can be cut on its own; and
  * three Redis nodes behind the packaged quorum gateway, which holds the api's order read model.
+ * With {@link Builder#everyPathProxied()} the gateway's paths to the Redis nodes and the services'
+ * paths to PostgreSQL go through proxies too. {@link #paths()} names every proxy by its toggle name.
  */
 public final class OrderStack implements AutoCloseable {
 
@@ -46,44 +48,79 @@ public final class OrderStack implements AutoCloseable {
     private final Path root;
     private final Path logs;
     private final boolean direct;
+    private final Map<String, TcpProxy> paths = new LinkedHashMap<>();
+    private final List<Path> temporary = new ArrayList<>();
 
     private OrderStack(Builder b) {
         root = ProjectRoot.find();
-        logs = root.resolve("target/stack-logs/" + b.name);
+        logs = b.logs != null ? b.logs : root.resolve("target/stack-logs/" + b.name);
+        readmeDefaults = b.readmeDefaults;
         tokens = TokenIssuer.create(tempDir("ordersaga-jwt-"));
-        postgres = PostgresServer.start(0, null);
+        postgres = PostgresServer.start(b.postgresPort, null);
         postgres.createDatabase("orders", "orders", "orders-pw");
         postgres.createDatabase("stock", "stock", "stock-pw");
         int apiPort = b.apiPort > 0 ? b.apiPort : Ports.free();
         int workerPort = b.workerPort > 0 ? b.workerPort : Ports.free();
-        apiToWorker = TcpProxy.start(Ports.free(), workerPort);
-        workerToApi = TcpProxy.start(Ports.free(), apiPort);
+        apiToWorker = path("api-to-worker", workerPort);
+        workerToApi = path("worker-to-api", apiPort);
         direct = b.direct;
         Path redisData = tempDir("ordersaga-redis-");
         for (int i = 0; i < 3; i++) {
-            redis.add(new RedisNode(Ports.free(), redisData.resolve("redis-" + i)));
+            redis.add(new RedisNode(b.redisPorts != null ? b.redisPorts[i] : Ports.free(), redisData.resolve("redis-" + i)));
+        }
+        List<String> nodes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            nodes.add(b.everyPath ? "redis://127.0.0.1:" + path("gateway-to-redis-" + i, redis.get(i).port()).port()
+                    : redis.get(i).url());
+        }
+        if (b.everyPath) {
+            path("api-to-postgres", postgres.port());
+            path("worker-to-postgres", postgres.port());
         }
         int gatewayPort = b.gatewayPort > 0 ? b.gatewayPort : Ports.free();
-        apiToGateway = TcpProxy.start(Ports.free(), gatewayPort);
+        apiToGateway = path("api-to-gateway", gatewayPort);
         gateway = new ServiceProcess("quorum-gateway", ServiceProcess.jarOf(root, "quorum-gateway"), gatewayPort, logs)
-                .env("GATEWAY_NODES", redis.stream().map(RedisNode::url).collect(Collectors.joining(",")))
+                .env("GATEWAY_NODES", String.join(",", nodes))
                 .env("GATEWAY_ID", "gateway-" + b.name)
-                .env("GATEWAY_BREAKER_DELAY", "500ms")
                 .env("INTERNAL_SECRET", SECRET)
                 .env("GATEWAY_CONTEXT_KEYS", CONTEXT_KEYS);
+        if (!readmeDefaults) {
+            gateway.env("GATEWAY_BREAKER_DELAY", "500ms");
+        }
         worker = new ServiceProcess("worker", ServiceProcess.jarOf(root, "worker"), workerPort, logs)
                 .env("API_URL", direct ? "http://127.0.0.1:" + apiPort : workerToApi.url());
-        database(worker, "stock", "stock-pw");
+        database(worker, "stock", "stock-pw", paths.get("worker-to-postgres"));
         faultTolerantDefaults(worker, "API");
         api = apiProcess("api", apiPort);
+        if (b.managementPorts != null) {
+            api.managementPort(b.managementPorts[0]);
+            worker.managementPort(b.managementPorts[1]);
+            gateway.managementPort(b.managementPorts[2]);
+        }
         b.workerEnv.forEach(worker::env);
         b.apiEnv.forEach(api::env);
         b.gatewayEnv.forEach(gateway::env);
     }
 
-    private static Path tempDir(String prefix) {
+    private final boolean readmeDefaults;
+
+    /** A proxy on a path, named as the toggle that cuts it. */
+    private TcpProxy path(String name, int target) {
+        TcpProxy proxy = TcpProxy.start(Ports.free(), target);
+        paths.put(name, proxy);
+        return proxy;
+    }
+
+    /** Every proxied path of this stack, by toggle name (api-to-worker, gateway-to-redis-0, ...). */
+    public Map<String, TcpProxy> paths() {
+        return paths;
+    }
+
+    private Path tempDir(String prefix) {
         try {
-            return Files.createTempDirectory(prefix);
+            Path dir = Files.createTempDirectory(prefix);
+            temporary.add(dir);
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -96,20 +133,24 @@ public final class OrderStack implements AutoCloseable {
                 .env("GATEWAY_URL", direct ? gateway.url() : apiToGateway.url())
                 .env("SESSION_TOKEN_KEYS", SESSION_KEYS)
                 .env("MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKeyFile().toUri().toString());
-        database(p, "orders", "orders-pw");
+        database(p, "orders", "orders-pw", paths.get("api-to-postgres"));
         faultTolerantDefaults(p, "WORKER");
         return p;
     }
 
-    private void database(ServiceProcess p, String db, String password) {
-        p.env("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(db))
+    private void database(ServiceProcess p, String db, String password, TcpProxy proxy) {
+        p.env("QUARKUS_DATASOURCE_REACTIVE_URL", proxy == null ? postgres.reactiveUrl(db)
+                        : "postgresql://127.0.0.1:" + proxy.port() + "/" + db)
                 .env("QUARKUS_DATASOURCE_USERNAME", db)
                 .env("QUARKUS_DATASOURCE_PASSWORD", password)
                 .env("INTERNAL_SECRET", SECRET);
     }
 
-    /** Short guards and a brisk outbox, so that faults heal within a test's patience. */
-    private static void faultTolerantDefaults(ServiceProcess p, String peer) {
+    /** Short guards and a brisk outbox, so that faults heal within a test's patience (not for the local stack). */
+    private void faultTolerantDefaults(ServiceProcess p, String peer) {
+        if (readmeDefaults) {
+            return;
+        }
         p.env("OUTBOX_BACKOFF_BASE", "100ms")
                 .env("OUTBOX_BACKOFF_CAP", "1s")
                 .env("OUTBOX_LEASE", "5s")
@@ -147,13 +188,24 @@ public final class OrderStack implements AutoCloseable {
 
     @Override
     public void close() {
-        List<AutoCloseable> all = new ArrayList<>(List.of(api, worker, gateway, apiToWorker, workerToApi, apiToGateway, postgres));
+        List<AutoCloseable> all = new ArrayList<>(List.of(api, worker, gateway));
+        all.addAll(paths.values());
+        all.add(postgres);
         all.addAll(redis);
         for (AutoCloseable c : all) {
             try {
                 c.close();
             } catch (Exception e) {
                 // keep closing the rest
+            }
+        }
+        for (Path dir : temporary) {
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException e) {
+                // a temporary folder that cannot be removed is left to the system
             }
         }
     }
@@ -168,6 +220,12 @@ public final class OrderStack implements AutoCloseable {
         private int apiPort;
         private int workerPort;
         private boolean direct;
+        private boolean everyPath;
+        private boolean readmeDefaults;
+        private int postgresPort;
+        private int[] redisPorts;
+        private int[] managementPorts;
+        private Path logs;
 
         private Builder(String name) {
             this.name = name;
@@ -202,6 +260,39 @@ public final class OrderStack implements AutoCloseable {
         public Builder ports(int api, int worker) {
             this.apiPort = api;
             this.workerPort = worker;
+            return this;
+        }
+
+        /** The gateway's paths to the Redis nodes and the services' paths to PostgreSQL go through proxies too. */
+        public Builder everyPathProxied() {
+            this.everyPath = true;
+            return this;
+        }
+
+        /** README's defaults for every setting: no short test guards or backoff. */
+        public Builder readmeDefaults() {
+            this.readmeDefaults = true;
+            return this;
+        }
+
+        public Builder postgresPort(int port) {
+            this.postgresPort = port;
+            return this;
+        }
+
+        public Builder redisPorts(int... ports) {
+            this.redisPorts = ports.clone();
+            return this;
+        }
+
+        /** Management (metrics) ports of api, worker and gateway. */
+        public Builder managementPorts(int api, int worker, int gateway) {
+            this.managementPorts = new int[] { api, worker, gateway };
+            return this;
+        }
+
+        public Builder logs(Path dir) {
+            this.logs = dir;
             return this;
         }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,12 +27,13 @@ public final class ServiceProcess implements AutoCloseable {
     private final Path jar;
     private final Path logDir;
     private final int port;
-    private final int managementPort;
+    private int managementPort;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> wrapper = new ArrayList<>();
     private String host = "127.0.0.1";
     private boolean fastStart = true;
+    private boolean inheritEnvironment = true;
     private Process process;
     private int starts;
 
@@ -64,6 +66,22 @@ public final class ServiceProcess implements AutoCloseable {
      * Whether to trade peak speed for start-up time (C1 only, the default for tests). Benchmarks turn
      * it off to run the JVM as deployed.
      */
+    /**
+     * Whether the process sees this JVM's environment (the default) or only PATH, HOME, LANG and TZ
+     * plus what {@link #env} sets.
+     */
+    public ServiceProcess inheritEnvironment(boolean inherit) {
+        this.inheritEnvironment = inherit;
+        return this;
+    }
+
+    /** The management interface's port (metrics), instead of a free one. */
+    public ServiceProcess managementPort(int port) {
+        this.managementPort = port;
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(port));
+        return this;
+    }
+
     public ServiceProcess fastStart(boolean fastStart) {
         this.fastStart = fastStart;
         return this;
@@ -172,6 +190,9 @@ public final class ServiceProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(logFile().toFile());
+            if (!inheritEnvironment) {
+                builder.environment().keySet().retainAll(Set.of("PATH", "HOME", "LANG", "TZ"));
+            }
             env.forEach((k, v) -> {
                 if (v == null) {
                     builder.environment().remove(k);

@@ -2,9 +2,14 @@ package dev.ordersaga.testsupport;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -19,7 +24,8 @@ import io.vertx.core.net.NetSocket;
  * a partition where packets are dropped: callers only notice through their timeouts.</li>
  * </ul>
  * Switching away from {@link Mode#FORWARD} also ends the established connections on the path, so
- * pooled connections cannot hide the cut.
+ * pooled connections cannot hide the cut. While forwarding it can also slow the path down (a fixed
+ * latency plus a random jitter, each way, bytes kept in order) and cut a share of new connections at once.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -34,6 +40,9 @@ public final class TcpProxy implements AutoCloseable {
     private volatile int targetPort;
     private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.FORWARD;
+    private volatile long latencyMs;
+    private volatile long jitterMs;
+    private volatile int dropPercent;
 
     private TcpProxy(Vertx vertx, int listenPort, int targetPort) {
         this.vertx = vertx;
@@ -83,11 +92,47 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /** Forwards again, without latency or dropped connections. */
     public void heal() {
+        latency(0, 0);
+        drop(0);
         mode(Mode.FORWARD);
     }
 
+    /** Adds {@code fixedMs} plus a random share of {@code jitterMs} to every chunk, each way; zeros remove it. */
+    public void latency(long fixedMs, long jitterMs) {
+        if (fixedMs < 0 || jitterMs < 0) {
+            throw new IllegalArgumentException("latency and jitter are at least 0 ms");
+        }
+        this.latencyMs = fixedMs;
+        this.jitterMs = jitterMs;
+    }
+
+    /** Cuts {@code percent}% of new connections at once (0 to 100). */
+    public void drop(int percent) {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("a share of connections is between 0 and 100 percent");
+        }
+        this.dropPercent = percent;
+    }
+
+    /** What the proxy does now, e.g. {@code forward latency=50+20ms drop=10%}. */
+    public String describe() {
+        String s = mode.name().toLowerCase();
+        if (latencyMs > 0 || jitterMs > 0) {
+            s += " latency=" + latencyMs + "+" + jitterMs + "ms";
+        }
+        if (dropPercent > 0) {
+            s += " drop=" + dropPercent + "%";
+        }
+        return s;
+    }
+
     private void accept(NetSocket inbound) {
+        if (mode == Mode.FORWARD && dropPercent > 0 && ThreadLocalRandom.current().nextInt(100) < dropPercent) {
+            inbound.close();
+            return;
+        }
         switch (mode) {
             case REFUSE -> inbound.close();
             case BLACKHOLE -> {
@@ -111,18 +156,72 @@ public final class TcpProxy implements AutoCloseable {
             }
             NetSocket outbound = result.result();
             open.add(outbound);
+            Direction toOutbound = new Direction(outbound);
+            Direction toInbound = new Direction(inbound);
             outbound.closeHandler(v -> {
                 open.remove(outbound);
-                inbound.close();
+                toInbound.close();
             });
             inbound.closeHandler(v -> {
                 open.remove(inbound);
-                outbound.close();
+                toOutbound.close();
             });
-            inbound.handler(outbound::write);
-            outbound.handler(inbound::write);
+            inbound.handler(toOutbound);
+            outbound.handler(toInbound);
             inbound.resume();
         });
+    }
+
+    /**
+     * Writes to {@code to} at once, or after the latency in force; each chunk leaves no earlier than
+     * the one before it, so the stream stays in order whatever the jitter.
+     */
+    /**
+     * One direction of a forwarded connection: chunks are delayed in order, and the peer's close
+     * follows the last of them, so an answer sent just before a close is not lost to the delay.
+     * Driven by the events of one socket, so on one event loop.
+     */
+    private final class Direction implements Handler<Buffer> {
+        private final NetSocket to;
+        private Future<Void> tail = Future.succeededFuture();
+
+        Direction(NetSocket to) {
+            this.to = to;
+        }
+
+        @Override
+        public void handle(Buffer bytes) {
+            later(() -> to.write(bytes));
+        }
+
+        void close() {
+            later(to::close);
+        }
+
+        /** Runs {@code action} after the delay, and after every action this direction was given before it. */
+        private void later(Runnable action) {
+            long fixed = latencyMs;
+            long jitter = jitterMs;
+            if (fixed == 0 && jitter == 0 && tail.isComplete()) {
+                action.run();
+                return;
+            }
+            long due = System.nanoTime()
+                    + TimeUnit.MILLISECONDS.toNanos(fixed + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0));
+            tail = tail.compose(v -> {
+                long waitMs = TimeUnit.NANOSECONDS.toMillis(due - System.nanoTime());
+                if (waitMs <= 0) {
+                    action.run();
+                    return Future.succeededFuture();
+                }
+                Promise<Void> done = Promise.promise();
+                vertx.setTimer(waitMs, t -> {
+                    action.run();
+                    done.complete();
+                });
+                return done.future();
+            });
+        }
     }
 
     @Override

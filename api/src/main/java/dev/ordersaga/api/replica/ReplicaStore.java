@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.BinaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.util.TypeLiteral;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -18,6 +19,7 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 
@@ -56,6 +58,16 @@ public class ReplicaStore {
 
     /** What a read found: the folded value (if any) and the causal context to write over it. */
     public record Found<T>(Optional<T> value, List<T> versions, String context) {
+    }
+
+    /**
+     * One read at start-up, outside the guards and ignored, so that the first client's read does not
+     * pay for the connection and the gateway's first request within its short timeout.
+     */
+    void warmUp(@Observes StartupEvent event) {
+        get("replica-warm-up").subscribe().with(r -> {
+        }, f -> {
+        });
     }
 
     /** A read for a client request, through the session-read guards. */
