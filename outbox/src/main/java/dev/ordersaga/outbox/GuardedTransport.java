@@ -67,7 +67,7 @@ final class GuardedTransport {
     }
 
     /** Sends one message through every guard; completes once the receiver acknowledged it. */
-    Uni<Void> deliver(Envelope envelope) {
-        return inFlight.get(() -> call.get(() -> transport.deliver(envelope)));
+    Uni<Void> deliver(Envelope envelope, String traceparent) {
+        return inFlight.get(() -> call.get(() -> transport.deliver(envelope, traceparent)));
     }
 }

@@ -22,8 +22,12 @@ public interface MessageTransport {
      */
     Set<String> types();
 
-    /** Sends one message; completes once the receiver has acknowledged it. Called through the guards only. */
-    Uni<Void> deliver(Envelope envelope);
+    /**
+     * Sends one message; completes once the receiver has acknowledged it. Called through the guards
+     * only. {@code traceparent} is the W3C trace context of this delivery (a child of the span that
+     * wrote the row), for the call's {@code traceparent} header; null when there is none.
+     */
+    Uni<Void> deliver(Envelope envelope, String traceparent);
 
     /** Timeout, retries and breaker delay of this destination's calls, from the service's configuration. */
     DeliveryGuards guards();

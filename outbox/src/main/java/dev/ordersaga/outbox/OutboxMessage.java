@@ -16,6 +16,7 @@ public record OutboxMessage(
         long seq,
         String payload,
         String requestId,
+        String traceparent,
         String status,
         int attempts,
         OffsetDateTime nextAttemptAt,
@@ -27,7 +28,7 @@ public record OutboxMessage(
 
     /** Column list matching {@link #from(Row)}. */
     static final String COLUMNS = "id, destination, message_type, aggregate_id, aggregate_seq, payload, request_id, "
-            + "status, attempts, next_attempt_at, claimed_by, created_at, sent_at, last_error, last_error_kind";
+            + "traceparent, status, attempts, next_attempt_at, claimed_by, created_at, sent_at, last_error, last_error_kind";
 
     static OutboxMessage from(Row row) {
         return new OutboxMessage(
@@ -38,6 +39,7 @@ public record OutboxMessage(
                 row.getLong("aggregate_seq"),
                 row.getString("payload"),
                 row.getString("request_id"),
+                row.getString("traceparent"),
                 row.getString("status"),
                 row.getInteger("attempts"),
                 row.getOffsetDateTime("next_attempt_at"),

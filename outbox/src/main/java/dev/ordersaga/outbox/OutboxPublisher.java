@@ -27,6 +27,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -50,6 +54,7 @@ public class OutboxPublisher {
     private static final Logger LOG = Logger.getLogger(OutboxPublisher.class);
 
     private final OutboxRepository repository;
+    private final Tracer tracer;
     private final OutboxConfig config;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
@@ -65,7 +70,8 @@ public class OutboxPublisher {
     private static final int MAX_CLEANUP_BATCHES = 100;
 
     public OutboxPublisher(OutboxRepository repository, OutboxConfig config, ObjectMapper mapper,
-            MeterRegistry registry, Instance<MessageTransport> transports) {
+            MeterRegistry registry, Instance<MessageTransport> transports, Tracer tracer) {
+        this.tracer = tracer;
         this.repository = repository;
         this.config = config;
         this.mapper = mapper;
@@ -210,9 +216,31 @@ public class OutboxPublisher {
         Duration wait = heldBack(message, transport.holdBack());
         Uni<Void> held = wait.isZero() ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
-        return held.onItem().transformToUni(v -> guarded.deliver(envelope))
+        return held.onItem().transformToUni(v -> traced(message, guarded, envelope))
                 .onItem().transformToUni(ok -> markSent(message))
                 .onFailure().recoverWithUni(failure -> onFailure(message, FailureClassifier.classify(failure)));
+    }
+
+    /**
+     * One delivery attempt as a span of the trace that wrote the row (a new trace for a row written
+     * outside any span); its context goes to the receiver in the {@code traceparent} header.
+     */
+    private Uni<Void> traced(OutboxMessage message, GuardedTransport guarded, Envelope envelope) {
+        Span span = tracer.spanBuilder("deliver " + message.type())
+                .setParent(TraceContext.parent(message.traceparent()))
+                .setSpanKind(SpanKind.PRODUCER)
+                .setAttribute("messaging.destination.name", message.destination())
+                .setAttribute("messaging.message.id", message.id().toString())
+                .setAttribute("ordersaga.aggregate.id", message.aggregateId())
+                .setAttribute("ordersaga.attempt", message.attempts())
+                .startSpan();
+        return guarded.deliver(envelope, TraceContext.traceparent(span))
+                .onTermination().invoke((ok, failure, cancelled) -> {
+                    if (failure != null) {
+                        span.setStatus(StatusCode.ERROR, FailureClassifier.classify(failure).kind().label());
+                    }
+                    span.end();
+                });
     }
 
     /** What is left of a transport's hold-back for a row, counted from the row's creation. */
@@ -327,6 +355,7 @@ public class OutboxPublisher {
         fields.put("aggregateId", message.aggregateId());
         fields.put("orderId", message.aggregateId());
         fields.put("requestId", message.requestId());
+        fields.put("traceId", TraceContext.traceId(message.traceparent()));
         fields.put("attempt", message.attempts());
         fields.put("errorKind", failure == null ? null : failure.kind().label());
         return fields;

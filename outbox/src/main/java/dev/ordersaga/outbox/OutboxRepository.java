@@ -24,8 +24,8 @@ public class OutboxRepository {
                 ON CONFLICT (destination, aggregate_id) DO UPDATE SET last_seq = outbox_sequence.last_seq + 1
                 RETURNING last_seq)
             INSERT INTO outbox (id, destination, message_type, aggregate_id, aggregate_seq, payload, request_id,
-                                status, claimed_by, attempts, next_attempt_at)
-            SELECT $1, $2, $3, $4, seq.last_seq, $5, $6, 'in_flight', $7, 1, now() + $8::bigint * interval '1 millisecond'
+                                traceparent, status, claimed_by, attempts, next_attempt_at)
+            SELECT $1, $2, $3, $4, seq.last_seq, $5, $6, $9, 'in_flight', $7, 1, now() + $8::bigint * interval '1 millisecond'
             FROM seq
             """ + "RETURNING " + OutboxMessage.COLUMNS;
 
@@ -111,7 +111,7 @@ public class OutboxRepository {
     public Uni<OutboxMessage> insert(SqlConnection tx, UUID id, NewMessage message, String payloadJson,
             String publisher, Duration lease) {
         Tuple args = Tuple.from(new Object[] { id, message.destination(), message.type(), message.aggregateId(),
-                payloadJson, message.requestId(), publisher, lease.toMillis() });
+                payloadJson, message.requestId(), publisher, lease.toMillis(), TraceContext.current() });
         return tx.preparedQuery(INSERT).execute(args)
                 .map(rows -> OutboxMessage.from(rows.iterator().next()));
     }

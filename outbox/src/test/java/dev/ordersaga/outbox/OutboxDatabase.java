@@ -23,6 +23,6 @@ final class OutboxDatabase {
     }
 
     static Map<String, Object> row(UUID id) {
-        return rows("SELECT status, attempts, last_error_kind, claimed_by FROM outbox WHERE id = ?", id).get(0);
+        return rows("SELECT status, attempts, last_error_kind, claimed_by, traceparent FROM outbox WHERE id = ?", id).get(0);
     }
 }

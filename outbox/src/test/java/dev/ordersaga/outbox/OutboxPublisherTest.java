@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +68,52 @@ class OutboxPublisherTest {
         // written claimed by this publisher for the lease (30 s): only the dispatch after the commit sends it this soon
         await().atMost(Duration.ofSeconds(10)).until(() -> transport.delivered().contains(id) && "sent".equals(status(id)));
         assertThat(OutboxDatabase.row(id)).containsEntry("attempts", 1);
+    }
+
+    @Test
+    void aMessageContinuesTheTraceOfTheRequestThatWroteIt() throws Exception {
+        String traceId = hex(32);
+        UUID id = UUID.fromString(post("/test/send/traced-" + UUID.randomUUID(), "00-" + traceId + "-" + hex(16) + "-01"));
+
+        await().atMost(WAIT).until(() -> transport.delivered().contains(id));
+        String written = (String) OutboxDatabase.row(id).get("traceparent");
+        String sent = transport.traceparent(id);
+        assertThat(TraceContext.traceId(written)).as("the row keeps the request's trace").isEqualTo(traceId);
+        assertThat(TraceContext.traceId(sent)).as("the delivery goes on with it").isEqualTo(traceId);
+        assertThat(sent).as("in a span of its own").isNotEqualTo(written);
+    }
+
+    @Test
+    void aMessageWrittenOutsideAnySpanIsDeliveredInATraceOfItsOwn() {
+        UUID id = send(ping("untraced-" + UUID.randomUUID()));
+
+        await().atMost(WAIT).until(() -> transport.delivered().contains(id));
+        assertThat(OutboxDatabase.row(id).get("traceparent")).isNull();
+        assertThat(transport.traceparent(id)).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+    }
+
+    private static String hex(int digits) {
+        StringBuilder out = new StringBuilder();
+        while (out.length() < digits) {
+            out.append(Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE));
+        }
+        return out.substring(0, digits);
+    }
+
+    /** POSTs with a W3C traceparent and returns the body. */
+    private static String post(String path, String traceparent) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + ConfigProvider.getConfig()
+                .getValue("quarkus.http.test-port", Integer.class) + path).toURL().openConnection();
+        c.setRequestMethod("POST");
+        c.setRequestProperty("traceparent", traceparent);
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(30_000);
+        try (var in = c.getInputStream()) {
+            assertThat(c.getResponseCode()).isEqualTo(200);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            c.disconnect();
+        }
     }
 
     @Test

@@ -2,8 +2,10 @@ package dev.ordersaga.outbox;
 
 import java.net.ConnectException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,6 +30,8 @@ public class TestTransport implements MessageTransport {
 
     private volatile Mode mode = Mode.ANSWER;
     private final List<UUID> delivered = new CopyOnWriteArrayList<>();
+    /** The traceparent each message was last sent with ("" for none). */
+    private final Map<UUID, String> traceparents = new ConcurrentHashMap<>();
     private final List<UniEmitter<? super Void>> held = new CopyOnWriteArrayList<>();
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -48,9 +52,15 @@ public class TestTransport implements MessageTransport {
         return DeliveryGuards.ofMillis(5000, 0, 1000);
     }
 
+    /** The traceparent a message was last sent with ("" for none), or null if it was never sent. */
+    String traceparent(UUID messageId) {
+        return traceparents.get(messageId);
+    }
+
     @Override
-    public Uni<Void> deliver(Envelope envelope) {
+    public Uni<Void> deliver(Envelope envelope, String traceparent) {
         calls.incrementAndGet();
+        traceparents.put(envelope.messageId(), traceparent == null ? "" : traceparent);
         return switch (mode) {
             case REFUSE -> Uni.createFrom().failure(new ConnectException("Connection refused"));
             case ANSWER -> Uni.createFrom().voidItem().invoke(() -> delivered.add(envelope.messageId()));

@@ -46,7 +46,12 @@ final class Flow {
     }
 
     String order(String apiUrl, String customer, String sku, int quantity) {
-        Response r = given().baseUri(apiUrl).header("Authorization", stack.customer(customer)).contentType(ContentType.JSON)
+        return order(apiUrl, customer, sku, quantity, Map.of());
+    }
+
+    /** Posts an order with extra request headers (a traceparent, say). */
+    String order(String apiUrl, String customer, String sku, int quantity, Map<String, String> headers) {
+        Response r = given().baseUri(apiUrl).headers(headers).header("Authorization", stack.customer(customer)).contentType(ContentType.JSON)
                 .body("{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + "}]}")
                 .post("/orders");
         assertThat(r.statusCode()).as("POST /orders: %s", r.asString()).isEqualTo(202);

@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +65,30 @@ class OrderFlowIT {
         flow.awaitOutboxesDrained(HEAL);
         flow.assertConserved(sku, 10, 3);
         assertThat(flow.get(id).path("version").toString()).isEqualTo("2");
+    }
+
+    /**
+     * A client's W3C traceparent is kept by every message the order causes: the api's ReserveStock and
+     * projections, the worker's answer (written while it handled the api's delivery), and the api's
+     * projection of the confirmation (written while it handled the worker's).
+     */
+    @Test
+    void oneTraceRunsFromTheOrderThroughTheWorkerAndBackToTheProjection() {
+        String sku = sku();
+        flow.setStock(sku, 10);
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String id = flow.order(stack.api.url(), "c-trace", sku, 1, Map.of("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"));
+        flow.awaitStatus(List.of(id), "CONFIRMED", HEAL);
+        flow.awaitOutboxesDrained(HEAL);
+
+        String ofThisOrder = "SELECT message_type, traceparent FROM outbox WHERE aggregate_id = ? OR payload LIKE ?";
+        List<Map<String, Object>> api = stack.postgres.query("orders", ofThisOrder, id, "%" + id + "%");
+        List<Map<String, Object>> worker = stack.postgres.query("stock", ofThisOrder, id, "%" + id + "%");
+        assertThat(api).extracting(m -> m.get("message_type")).contains("ReserveStock", "OrderChanged");
+        assertThat(api.stream().filter(m -> "OrderChanged".equals(m.get("message_type")))).as("created and confirmed").hasSize(2);
+        assertThat(worker).extracting(m -> m.get("message_type")).containsExactly("StockReserved");
+        assertThat(Stream.concat(api.stream(), worker.stream()))
+                .allSatisfy(m -> assertThat((String) m.get("traceparent")).as("%s", m).startsWith("00-" + traceId + "-"));
     }
 
     @Test

@@ -71,8 +71,9 @@ public class ReplicaProjector implements MessageTransport {
         return Duration.ofMillis(config.lagMs() + jitter);
     }
 
+    /** Projects one change; the gateway keeps no traces, so the delivery's span ends here. */
     @Override
-    public Uni<Void> deliver(Envelope envelope) {
+    public Uni<Void> deliver(Envelope envelope, String traceparent) {
         if (CustomerSnapshot.TYPE.equals(envelope.type())) {
             return snapshot(envelope);
         }

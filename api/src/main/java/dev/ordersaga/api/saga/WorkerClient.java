@@ -20,13 +20,19 @@ import dev.ordersaga.outbox.Envelope;
 @Consumes(MediaType.APPLICATION_JSON)
 public interface WorkerClient {
 
+    /** The W3C trace context header (a null value is not sent). */
+    String TRACEPARENT = "traceparent";
+
+
     @POST
     @Path("/reserve-stock")
     Uni<Void> reserveStock(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(RequestIds.HEADER) String requestId, Envelope envelope);
+            @HeaderParam(RequestIds.HEADER) String requestId, @HeaderParam(TRACEPARENT) String traceparent,
+            Envelope envelope);
 
     @POST
     @Path("/release-stock")
     Uni<Void> releaseStock(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(RequestIds.HEADER) String requestId, Envelope envelope);
+            @HeaderParam(RequestIds.HEADER) String requestId, @HeaderParam(TRACEPARENT) String traceparent,
+            Envelope envelope);
 }

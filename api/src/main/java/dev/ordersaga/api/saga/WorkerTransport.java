@@ -52,10 +52,10 @@ public class WorkerTransport implements MessageTransport {
     }
 
     @Override
-    public Uni<Void> deliver(Envelope envelope) {
+    public Uni<Void> deliver(Envelope envelope, String traceparent) {
         return switch (envelope.type()) {
-            case MessageTypes.RESERVE_STOCK -> client.reserveStock(secret.bearer(), envelope.requestId(), envelope);
-            case MessageTypes.RELEASE_STOCK -> client.releaseStock(secret.bearer(), envelope.requestId(), envelope);
+            case MessageTypes.RESERVE_STOCK -> client.reserveStock(secret.bearer(), envelope.requestId(), traceparent, envelope);
+            case MessageTypes.RELEASE_STOCK -> client.releaseStock(secret.bearer(), envelope.requestId(), traceparent, envelope);
             default -> Uni.createFrom().failure(
                     new PoisonMessageException("unknown message type '" + envelope.type() + "' for the worker"));
         };

@@ -22,5 +22,6 @@ public interface ApiClient {
 
     @POST
     Uni<Void> orderEvent(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(RequestIds.HEADER) String requestId, Envelope envelope);
+            @HeaderParam(RequestIds.HEADER) String requestId, @HeaderParam("traceparent") String traceparent,
+            Envelope envelope);
 }

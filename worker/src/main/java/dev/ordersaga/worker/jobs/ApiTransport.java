@@ -52,7 +52,7 @@ public class ApiTransport implements MessageTransport {
     }
 
     @Override
-    public Uni<Void> deliver(Envelope envelope) {
-        return client.orderEvent(secret.bearer(), envelope.requestId(), envelope);
+    public Uni<Void> deliver(Envelope envelope, String traceparent) {
+        return client.orderEvent(secret.bearer(), envelope.requestId(), traceparent, envelope);
     }
 }
