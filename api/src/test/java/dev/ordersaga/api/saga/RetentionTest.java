@@ -57,9 +57,10 @@ class RetentionTest {
                 SELECT gen_random_uuid(), 'worker', 'StockReserved', ? || '-' || g, 1, '{}', 'applied',
                        now() - interval '8 days', now() - interval '8 days'
                 FROM generate_series(1, 12000) g""", tag);
-        long deleted = publisher.cleanUp(100).await().atMost(Duration.ofMinutes(2));
-        assertThat(deleted).isGreaterThanOrEqualTo(37_000);
+        // one run leaves no expired row behind (the scheduled run may have taken some of them first)
+        publisher.cleanUp(100).await().atMost(Duration.ofMinutes(2));
         assertThat(ApiDatabase.count("SELECT count(*) FROM outbox WHERE aggregate_id LIKE ?", tag + "-%")).isEqualTo(10);
+        assertThat(ApiDatabase.count("SELECT count(*) FROM outbox WHERE aggregate_id LIKE ?", tag + "-recent-%")).isEqualTo(10);
         assertThat(ApiDatabase.count("SELECT count(*) FROM inbox WHERE aggregate_id LIKE ?", tag + "-%")).isZero();
     }
 
