@@ -3,6 +3,7 @@ package dev.ordersaga.system;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,6 +90,17 @@ class OrderFlowIT {
         assertThat(worker).extracting(m -> m.get("message_type")).containsExactly("StockReserved");
         assertThat(Stream.concat(api.stream(), worker.stream()))
                 .allSatisfy(m -> assertThat((String) m.get("traceparent")).as("%s", m).startsWith("00-" + traceId + "-"));
+    }
+
+    @Test
+    void swaggerUiAndOpenApiAreServedPublicByApiAndWorkerAndBehindTheSecretByTheGateway() {
+        for (String url : List.of(stack.api.url(), stack.worker.url())) {
+            given().baseUri(url).get("/q/swagger-ui/").then().statusCode(200).contentType(containsString("text/html"));
+            given().baseUri(url).get("/q/openapi").then().statusCode(200);
+        }
+        given().baseUri(stack.gateway.url()).get("/q/swagger-ui/").then().statusCode(401);
+        given().baseUri(stack.gateway.url()).header("Authorization", stack.bearer()).get("/q/swagger-ui/").then()
+                .statusCode(200).contentType(containsString("text/html"));
     }
 
     @Test
