@@ -28,10 +28,14 @@ final class GuardedTransport {
 
     /** Deliveries that may wait for a free slot; past it a delivery is not attempted and retried later. */
     static final int MAX_WAITING = 100_000;
-    /** The breaker opens when half of the last ten calls failed, and closes after two trial calls succeed. */
+    /**
+     * The breaker opens when half of the last ten calls failed, and closes as soon as one trial call
+     * succeeds: a half-open breaker lets only as many calls through as it needs successes and bounces
+     * the rest, so every further trial it waits for keeps a healed destination's backlog waiting.
+     */
     static final int BREAKER_WINDOW = 10;
     static final double BREAKER_FAILURE_RATIO = 0.5;
-    static final int BREAKER_SUCCESSES_TO_CLOSE = 2;
+    static final int BREAKER_SUCCESSES_TO_CLOSE = 1;
     static final long RETRY_DELAY_MS = 100;
     static final long RETRY_JITTER_MS = 50;
 
