@@ -57,8 +57,13 @@ public final class Cluster {
     public record Need(Flow flow, String variable, String value) {
     }
 
-    /** Variables whose values are URLs that name something, not a peer to connect to (a token's issuer). */
-    private static final Set<String> NOT_ADDRESSES = Set.of("MP_JWT_VERIFY_ISSUER", "MP_JWT_VERIFY_AUDIENCES");
+    /**
+     * Variables whose values are URLs that are not a peer of the system: a token's issuer names
+     * something, and the trace collector lives outside the namespace (export is off by default; a
+     * deployment that turns it on adds its own egress allow, see k8s/README.md).
+     */
+    private static final Set<String> NOT_ADDRESSES = Set.of("MP_JWT_VERIFY_ISSUER", "MP_JWT_VERIFY_AUDIENCES",
+            "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
     private static final Pattern URL = Pattern.compile("\\b(http|https|postgresql|redis)://([A-Za-z0-9.-]+)(?::(\\d+))?");
 
     private final String namespace;

@@ -27,7 +27,8 @@ class PolicyCheckTest {
                     - name: c
                       ports: [{name: http, containerPort: 8080}]
                       env: [{name: SERVER_URL, value: "http://server:80"}, {name: STORE, value: "redis://store-1.store:6379"},
-                            {name: MP_JWT_VERIFY_ISSUER, value: "https://issuer.example"}]
+                            {name: MP_JWT_VERIFY_ISSUER, value: "https://issuer.example"},
+                            {name: QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, value: "http://collector.elsewhere:4317"}]
             ---
             apiVersion: apps/v1
             kind: Deployment
