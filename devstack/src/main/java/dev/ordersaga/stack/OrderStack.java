@@ -5,11 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.ordersaga.testsupport.Folders;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.PostgresServer;
 import dev.ordersaga.testsupport.RedisNode;
@@ -50,6 +50,7 @@ public final class OrderStack implements AutoCloseable {
     private final boolean direct;
     private final Map<String, TcpProxy> paths = new LinkedHashMap<>();
     private final List<Path> temporary = new ArrayList<>();
+    private final boolean readmeDefaults;
 
     private OrderStack(Builder b) {
         root = ProjectRoot.find();
@@ -101,8 +102,6 @@ public final class OrderStack implements AutoCloseable {
         b.apiEnv.forEach(api::env);
         b.gatewayEnv.forEach(gateway::env);
     }
-
-    private final boolean readmeDefaults;
 
     /** A proxy on a path, named as the toggle that cuts it. */
     private TcpProxy path(String name, int target) {
@@ -199,15 +198,7 @@ public final class OrderStack implements AutoCloseable {
                 // keep closing the rest
             }
         }
-        for (Path dir : temporary) {
-            try (var files = Files.walk(dir)) {
-                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-            } catch (IOException e) {
-                // a temporary folder that cannot be removed is left to the system
-            }
-        }
+        temporary.forEach(Folders::deleteQuietly);
     }
 
     /** Options of a stack. */

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import dev.ordersaga.netpol.Cluster;
 import dev.ordersaga.netpol.Cluster.Pod;
 import dev.ordersaga.netpol.Toggle;
+import dev.ordersaga.testsupport.Folders;
 import dev.ordersaga.testsupport.ServiceProcess;
 import dev.ordersaga.testsupport.TokenIssuer;
 
@@ -109,13 +109,7 @@ public final class Lab implements AutoCloseable {
 
     public Lab start() throws Exception {
         for (Path dir : List.of(work, data)) {
-            if (Files.exists(dir)) {
-                try (var walk = Files.walk(dir)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
-            }
+            Folders.delete(dir);
             Files.createDirectories(dir);
         }
         net = LabNetwork.create(full);
@@ -264,13 +258,7 @@ public final class Lab implements AutoCloseable {
         services.values().forEach(ServiceProcess::kill);
         servers.forEach(Process::destroyForcibly);
         LabNetwork.teardown();
-        try (var walk = Files.walk(data)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // best effort: the next run clears it
-        }
+        Folders.deleteQuietly(data); // best effort: the next run clears it
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

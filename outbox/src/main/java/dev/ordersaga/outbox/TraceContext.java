@@ -16,16 +16,19 @@ import io.opentelemetry.context.propagation.TextMapGetter;
  */
 public final class TraceContext {
 
+    /** The W3C header that carries a trace context (a null value is not sent). */
+    public static final String HEADER_NAME = "traceparent";
+
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
     private static final TextMapGetter<String> HEADER = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(String carrier) {
-            return List.of("traceparent");
+            return List.of(HEADER_NAME);
         }
 
         @Override
         public String get(String carrier, String key) {
-            return "traceparent".equals(key) ? carrier : null;
+            return HEADER_NAME.equals(key) ? carrier : null;
         }
     };
 
@@ -45,7 +48,7 @@ public final class TraceContext {
         }
         Map<String, String> headers = new HashMap<>(2);
         W3C.inject(Context.root().with(span), headers, Map::put);
-        return headers.get("traceparent");
+        return headers.get(HEADER_NAME);
     }
 
     /** The trace id of a {@code traceparent} (its second field), or null. */

@@ -12,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import redis.embedded.core.ExecutableProvider;
 
@@ -97,11 +95,7 @@ public final class RedisNode implements AutoCloseable {
     /** Kills the server and deletes its data: it comes back empty, as after a lost disk. */
     public synchronized void wipe() {
         end(true);
-        try (Stream<Path> files = Files.exists(dir) ? Files.walk(dir) : Stream.empty()) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Folders.delete(dir);
     }
 
     /** SIGSTOP: the server keeps its connections but answers nothing until {@link #resume()}. */

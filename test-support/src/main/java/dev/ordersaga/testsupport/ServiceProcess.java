@@ -63,10 +63,6 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Whether to trade peak speed for start-up time (C1 only, the default for tests). Benchmarks turn
-     * it off to run the JVM as deployed.
-     */
-    /**
      * Whether the process sees this JVM's environment (the default) or only PATH, HOME, LANG and TZ
      * plus what {@link #env} sets.
      */
@@ -82,6 +78,10 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Whether to trade peak speed for start-up time (C1 only, the default for tests). Benchmarks turn
+     * it off to run the JVM as deployed.
+     */
     public ServiceProcess fastStart(boolean fastStart) {
         this.fastStart = fastStart;
         return this;

@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.http.RequestIds;
 import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.TraceContext;
 
 /** The worker's job endpoints ({@code WORKER_URL}). Guarded by {@link WorkerTransport}. */
 @RegisterRestClient(configKey = "worker")
@@ -20,19 +21,15 @@ import dev.ordersaga.outbox.Envelope;
 @Consumes(MediaType.APPLICATION_JSON)
 public interface WorkerClient {
 
-    /** The W3C trace context header (a null value is not sent). */
-    String TRACEPARENT = "traceparent";
-
-
     @POST
     @Path("/reserve-stock")
     Uni<Void> reserveStock(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(RequestIds.HEADER) String requestId, @HeaderParam(TRACEPARENT) String traceparent,
+            @HeaderParam(RequestIds.HEADER) String requestId, @HeaderParam(TraceContext.HEADER_NAME) String traceparent,
             Envelope envelope);
 
     @POST
     @Path("/release-stock")
     Uni<Void> releaseStock(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(RequestIds.HEADER) String requestId, @HeaderParam(TRACEPARENT) String traceparent,
+            @HeaderParam(RequestIds.HEADER) String requestId, @HeaderParam(TraceContext.HEADER_NAME) String traceparent,
             Envelope envelope);
 }

@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.http.RequestIds;
 import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.TraceContext;
 
 /** The api's callback endpoint ({@code API_URL}). Guarded by {@link ApiTransport}. */
 @RegisterRestClient(configKey = "api")
@@ -22,6 +23,6 @@ public interface ApiClient {
 
     @POST
     Uni<Void> orderEvent(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(RequestIds.HEADER) String requestId, @HeaderParam("traceparent") String traceparent,
+            @HeaderParam(RequestIds.HEADER) String requestId, @HeaderParam(TraceContext.HEADER_NAME) String traceparent,
             Envelope envelope);
 }

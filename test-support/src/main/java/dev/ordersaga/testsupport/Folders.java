@@ -1,0 +1,38 @@
+package dev.ordersaga.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Removing a folder with everything in it (data of a server, a stack's temporary files). */
+public final class Folders {
+
+    private Folders() {
+    }
+
+    /** Deletes {@code dir} and its contents; nothing happens when it does not exist. */
+    public static void delete(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@link #delete}, leaving whatever cannot be removed to the system. */
+    public static void deleteQuietly(Path dir) {
+        try {
+            delete(dir);
+        } catch (UncheckedIOException e) {
+            // best effort
+        }
+    }
+}
