@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,11 +28,15 @@ class LocalStackIT {
     private static final Path ROOT = ProjectRoot.find();
     private Process stack;
 
+    /** After a failure: SIGTERM first, so the stack's shutdown hook stops the servers it started. */
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         if (stack != null && stack.isAlive()) {
-            stack.descendants().forEach(ProcessHandle::destroyForcibly);
-            stack.destroyForcibly();
+            stack.destroy();
+            if (!stack.waitFor(60, TimeUnit.SECONDS)) {
+                stack.descendants().forEach(ProcessHandle::destroyForcibly);
+                stack.destroyForcibly();
+            }
         }
     }
 
