@@ -1,9 +1,12 @@
 package dev.ordersaga.outbox;
 
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.util.TypeLiteral;
 
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 
@@ -21,7 +24,9 @@ import io.smallrye.mutiny.Uni;
  * ({@link FailureClassifier.Retryable}), and a circuit breaker that a poison message does not trip.</li>
  * </ul>
  *
- * <p>The outbox's own backoff is the durable retry on top of these. Metrics are SmallRye's
+ * <p>The breaker's state changes go to a listener (the publisher), which follows them: it sends a
+ * trial when an open breaker's delay ends and the waiting backlog as soon as the breaker closes.
+ * The outbox's own backoff is the durable retry on top of these. Metrics are SmallRye's
  * {@code ft_*} series with {@code method="delivery/<destination>"}.
  */
 final class GuardedTransport {
@@ -46,7 +51,7 @@ final class GuardedTransport {
     private final TypedGuard<Uni<Void>> inFlight;
     private final TypedGuard<Uni<Void>> call;
 
-    GuardedTransport(MessageTransport transport, int maxInFlight) {
+    GuardedTransport(MessageTransport transport, int maxInFlight, Consumer<CircuitBreakerState> onBreakerChange) {
         this.transport = transport;
         DeliveryGuards guards = transport.guards();
         String name = "delivery/" + transport.destination();
@@ -62,7 +67,7 @@ final class GuardedTransport {
                 .whenException(new FailureClassifier.Retryable()).done()
                 .withCircuitBreaker().requestVolumeThreshold(BREAKER_WINDOW).failureRatio(BREAKER_FAILURE_RATIO)
                 .delay(guards.breakerDelay().toMillis(), ChronoUnit.MILLIS).successThreshold(BREAKER_SUCCESSES_TO_CLOSE)
-                .skipOn(PoisonMessageException.class).done()
+                .skipOn(PoisonMessageException.class).onStateChange(onBreakerChange).done()
                 .build();
     }
 
@@ -70,8 +75,15 @@ final class GuardedTransport {
         return transport;
     }
 
-    /** Sends one message through every guard; completes once the receiver acknowledged it. */
+    /**
+     * Sends one message through every guard; completes once the receiver acknowledged it. When a call
+     * was made and failed, and its retry was then refused by the breaker, the delivery fails with the
+     * call's own failure: it was an attempt, not a refusal.
+     */
     Uni<Void> deliver(Envelope envelope, String traceparent) {
-        return inFlight.get(() -> call.get(() -> transport.deliver(envelope, traceparent)));
+        AtomicReference<Throwable> lastCall = new AtomicReference<>();
+        return inFlight.get(() -> call.get(() -> transport.deliver(envelope, traceparent).onFailure().invoke(lastCall::set)))
+                .onFailure(f -> lastCall.get() != null && FailureClassifier.classify(f).kind().notAttempted())
+                .transform(f -> lastCall.get());
     }
 }

@@ -33,6 +33,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -77,7 +78,8 @@ public class OutboxPublisher {
         this.mapper = mapper;
         this.registry = registry;
         transports.forEach(t -> {
-            this.transports.put(t.destination(), new GuardedTransport(t, config.maxInFlight()));
+            this.transports.put(t.destination(), new GuardedTransport(t, config.maxInFlight(),
+                    state -> breakerChanged(t.destination(), t.guards().breakerDelay(), state)));
             // Every counter exists from the start, at zero, so dashboards and alerts see it before its first event.
             for (ErrorKind kind : ErrorKind.values()) {
                 registry.counter("outbox.delivery.failures", "destination", t.destination(), "errorKind", kind.label());
@@ -270,33 +272,53 @@ public class OutboxPublisher {
     }
 
     /**
-     * A destination that failed answers again: rows waiting out their backoff for it become due now
-     * and are sent at once, so a healed partition does not wait for the longest backoff. The
-     * destination's in-flight bound still applies. A breaker that is half open lets only a few trial
-     * calls through and bounces the rest, so rounds follow every 300 ms while rows are still waiting
-     * (at most ten).
+     * A destination that failed answers again (a delivery succeeded while its breaker stayed closed):
+     * rows waiting out their backoff for it become due now and are sent at once, so a healed
+     * partition does not wait for the longest backoff. The destination's in-flight bound still applies.
      */
     private void recovered(String destination) {
         var flag = failing.get(destination);
         if (flag == null || !flag.compareAndSet(true, false)) {
             return;
         }
-        drainRound(destination, 10);
+        sendBacklog(destination, "answers again");
     }
 
-    private void drainRound(String destination, int roundsLeft) {
+    /**
+     * Follows a destination's circuit breaker. When it opens, a trial is sent as soon as its delay
+     * is over (rather than at the next poll or backoff), and when that trial succeeds and the breaker
+     * closes, every row waiting for the destination is sent at once. While it stays open, each failed
+     * trial opens it again and schedules the next one, so a healed destination is noticed within one
+     * call timeout plus one breaker delay.
+     */
+    private void breakerChanged(String destination, Duration breakerDelay, CircuitBreakerState state) {
+        switch (state) {
+            case OPEN -> {
+                LOG.infof("circuit breaker to %s open: deliveries wait %d ms for a trial", destination,
+                        breakerDelay.toMillis());
+                Uni.createFrom().voidItem().onItem().delayIt().by(breakerDelay)
+                        .subscribe().with(v -> sendBacklog(destination, "trial after the breaker delay"),
+                                f -> LOG.warnf("trial delivery to %s failed to start: %s", destination, f.toString()));
+            }
+            case HALF_OPEN -> LOG.debugf("circuit breaker to %s half open: one trial delivery", destination);
+            case CLOSED -> {
+                LOG.infof("circuit breaker to %s closed", destination);
+                failing.computeIfAbsent(destination, d -> new AtomicBoolean()).set(false);
+                sendBacklog(destination, "breaker closed");
+            }
+        }
+    }
+
+    /** Makes the destination's waiting rows due now and sends what is due, batch after batch. */
+    private void sendBacklog(String destination, String why) {
         repository.dueNow(destination)
                 .invoke(n -> {
                     if (n > 0) {
-                        LOG.infof("%s answers again: %d waiting messages are due now", destination, n);
+                        LOG.infof("%s (%s): %d waiting messages are due now", destination, why, n);
                     }
                 })
-                .onItem().transformToUni(n -> n > 0 ? publishDue(10).replaceWith(n) : Uni.createFrom().item(0))
-                .onItem().delayIt().by(Duration.ofMillis(300))
+                .onItem().transformToUni(n -> publishDue(10))
                 .subscribe().with(n -> {
-                    if (n > 0 && roundsLeft > 1) {
-                        drainRound(destination, roundsLeft - 1);
-                    }
                 }, f -> LOG.warnf("sending the backlog of %s failed, the poller will retry: %s", destination, f.toString()));
     }
 
