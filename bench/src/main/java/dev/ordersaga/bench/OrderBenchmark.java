@@ -93,6 +93,15 @@ public final class OrderBenchmark {
             report("outbox backlog during the max-rate phase (api, sampled each second): first %d, max %d, last %d",
                     backlogSeen[0], backlogSeen[1], backlogSeen[2]);
             awaitBacklog(Duration.ofSeconds(120));
+            long[] cpuDrained = cpuTicks();
+            double drainedAfter = (dbNow() - maxStart) / 1e6;
+            double sustained = max.ok() / drainedAfter;
+            double cpuPerConfirmed = (cpuDrained[0] - cpuBefore[0] + cpuDrained[1] - cpuBefore[1] + cpuDrained[2] - cpuBefore[2])
+                    * 10.0 / max.ok();
+            report("sustained (the max-rate phase and its drain until every order is CONFIRMED and every outbox empty, "
+                    + "%.1f s): %.0f confirmed orders/s; CPU ms per confirmed order %.2f (api %.2f, worker %.2f, PostgreSQL %.2f)",
+                    drainedAfter, sustained, cpuPerConfirmed, (cpuDrained[0] - cpuBefore[0]) * 10.0 / max.ok(),
+                    (cpuDrained[1] - cpuBefore[1]) * 10.0 / max.ok(), (cpuDrained[2] - cpuBefore[2]) * 10.0 / max.ok());
             report("publish lag at max rate: %s", lag(maxStart));
 
             double half = max.rate() / 2;
@@ -101,9 +110,12 @@ public final class OrderBenchmark {
             report("half rate (%.0f orders/s offered, open loop): %.0f accepted/s; accept latency p50 %.1f ms, p99 %.1f ms; %d errors",
                     half, h.rate(), h.p(50), h.p(99), h.errors());
             awaitBacklog(Duration.ofSeconds(120));
-            report("PENDING -> CONFIRMED at half rate: %s", confirmLatency(halfStart));
+            String confirm = confirmLatency(halfStart);
+            report("PENDING -> CONFIRMED at half rate: %s", confirm);
             report("publish lag at half rate: %s", lag(halfStart));
-            report("RSS after the run: api %d MB, worker %d MB", rssMb(stack.api), rssMb(stack.worker));
+            long rssApi = rssMb(stack.api);
+            long rssWorker = rssMb(stack.worker);
+            report("RSS after the run: api %d MB, worker %d MB", rssApi, rssWorker);
 
             stack.api.stop();
             stack.worker.stop();
@@ -112,6 +124,12 @@ public final class OrderBenchmark {
                 report("pgbench, the api's accept transaction (order, two outbox rows, two sequence numbers), %d clients, %ds: %.0f tx/s; accepted/pgbench = %.2f",
                         concurrency, seconds, tps, max.rate() / tps);
             }
+            System.out.println(String.format(java.util.Locale.ROOT, "RESULT saga accepted_per_s=%.0f sustained_confirmed_per_s=%.0f"
+                    + " cpu_ms_per_confirmed=%.2f pgbench_tps=%.0f accepted_over_pgbench=%.3f sustained_over_pgbench=%.3f"
+                    + " half_rate_accept_p99_ms=%.1f half_rate_confirm=\"%s\" start_s_api=%s start_s_worker=%s rss_mb_api=%d rss_mb_worker=%d",
+                    max.rate(), sustained, cpuPerConfirmed, tps, tps > 0 ? max.rate() / tps : Double.NaN,
+                    tps > 0 ? sustained / tps : Double.NaN, h.p(99), confirm, startedIn(stack.api), startedIn(stack.worker),
+                    rssApi, rssWorker));
         } finally {
             stack.close();
             vertx.close();

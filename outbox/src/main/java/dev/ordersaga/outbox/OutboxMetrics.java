@@ -33,6 +33,11 @@ public class OutboxMetrics {
         }
     }
 
+    /** Unsent messages (pending or in flight) at the last count. */
+    public long backlog() {
+        return counts.get(0) + counts.get(1);
+    }
+
     @Scheduled(every = "{outbox.metrics-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> refresh() {

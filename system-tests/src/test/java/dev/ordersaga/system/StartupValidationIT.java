@@ -118,6 +118,7 @@ class StartupValidationIT {
                 new Case("api", "WORKER_URL", "not a url", "WORKER_URL"),
                 new Case("api", "GATEWAY_URL", "ftp://gateway", "GATEWAY_URL"),
                 new Case("api", "REPLICA_LIST_MAX", "0", "REPLICA_LIST_MAX"),
+                new Case("api", "ORDERS_MAX_BACKLOG", "0", "ORDERS_MAX_BACKLOG"),
                 new Case("api", "WORKER_CLIENT_RETRIES", "-1", "WORKER_CLIENT_RETRIES"),
                 new Case("worker", "INTERNAL_SECRET", null, "INTERNAL_SECRET"),
                 new Case("worker", "QUARKUS_DATASOURCE_PASSWORD", null, "QUARKUS_DATASOURCE_PASSWORD"),
@@ -197,7 +198,7 @@ class StartupValidationIT {
     private static Map<String, List<String>> documentedMetrics() throws IOException {
         String readme = Files.readString(root.resolve("README.md"));
         String section = readme.substring(readme.indexOf("## Observability"), readme.indexOf("## Tests"));
-        Matcher m = Pattern.compile("`((outbox|inbox|replica|gateway)_[a-z_]+)").matcher(section);
+        Matcher m = Pattern.compile("`((outbox|inbox|replica|orders|gateway)_[a-z_]+)").matcher(section);
         Map<String, List<String>> out = new LinkedHashMap<>();
         out.put("api", new ArrayList<>());
         out.put("worker", new ArrayList<>());
@@ -209,7 +210,7 @@ class StartupValidationIT {
                     out.get("api").add(name);
                     out.get("worker").add(name);
                 }
-                case "replica" -> out.get("api").add(name);
+                case "replica", "orders" -> out.get("api").add(name);
                 default -> out.get("quorum-gateway").add(name);
             }
         }

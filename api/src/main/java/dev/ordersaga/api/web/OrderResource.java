@@ -25,6 +25,7 @@ import io.smallrye.mutiny.Uni;
 import dev.ordersaga.api.domain.Order;
 import dev.ordersaga.api.domain.OrderLimits;
 import dev.ordersaga.api.domain.OrderStateMachine;
+import dev.ordersaga.api.orders.Admission;
 import dev.ordersaga.api.orders.CreateOrderRequest;
 import dev.ordersaga.api.orders.OrderService;
 import dev.ordersaga.api.session.ReadPreference;
@@ -55,11 +56,14 @@ public class OrderResource {
     public static final String READ_FALLBACK = "X-Read-Fallback";
 
     private final OrderService service;
+    private final Admission admission;
     private final SessionReads reads;
     private final SessionTokens tokens;
     private final JsonWebToken caller;
 
-    public OrderResource(OrderService service, SessionReads reads, SessionTokens tokens, JsonWebToken caller) {
+    public OrderResource(OrderService service, Admission admission, SessionReads reads, SessionTokens tokens,
+            JsonWebToken caller) {
+        this.admission = admission;
         this.service = service;
         this.reads = reads;
         this.tokens = tokens;
@@ -94,6 +98,7 @@ public class OrderResource {
                     "customerId names another customer than the caller: leave it out, or name yourself");
         }
         SessionState session = tokens.read(token, customer);
+        admission.admitNewOrder();
         return service.create(customer, request, key, RequestIds.current())
                 .map(created -> {
                     Order o = created.order();
