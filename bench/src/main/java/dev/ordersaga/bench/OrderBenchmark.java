@@ -62,6 +62,19 @@ public final class OrderBenchmark {
                 .build();
         stack.api.fastStart(false);
         stack.worker.fastStart(false);
+        // -Dbench.env=K=V,K=V: extra environment of api and worker (to measure a setting as a lever)
+        for (String kv : System.getProperty("bench.env", "").split(",")) {
+            if (kv.contains("=")) {
+                stack.api.env(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                stack.worker.env(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
+        String jfr = System.getProperty("bench.jfr");
+        if (jfr != null) {
+            // -Dbench.jfr=DIR: a JFR profile of each service (DIR/api.jfr, DIR/worker.jfr, written when it stops)
+            stack.api.jvmArg("-XX:StartFlightRecording=filename=" + jfr + "/api.jfr,settings=profile,dumponexit=true");
+            stack.worker.jvmArg("-XX:StartFlightRecording=filename=" + jfr + "/worker.jfr,settings=profile,dumponexit=true");
+        }
         stack.start();
         try {
             report("start-up (s, from the Quarkus log): worker %s, api %s", startedIn(stack.worker),

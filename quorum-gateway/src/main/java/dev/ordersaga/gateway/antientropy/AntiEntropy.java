@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -108,20 +109,36 @@ public class AntiEntropy {
         return repair().onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    /** Compares every node's tree and repairs the keys of differing buckets; returns what it did. */
+    /**
+     * Compares every node's tree and repairs the keys of differing buckets; returns what it did. A pass
+     * starts no further bucket once {@code GATEWAY_REPAIR_PASS_BUDGET} has passed (after its first), so
+     * that it answers well within the HTTP idle timeout however much differs; {@code complete} says
+     * whether every node was compared and every differing bucket repaired, {@code bucketsLeft} how many
+     * wait for the next pass.
+     */
     public Uni<Map<String, Object>> repair() {
         long start = System.nanoTime();
+        long deadline = start + config.repairPassBudget().toNanos();
         return trees().onItem().transformToUni(trees -> {
             List<Integer> differing = differing(trees);
             mismatches.increment(differing.size());
             List<ReplicaNode> compared = trees.stream().filter(t -> t.tree() != null).map(Tree::node).toList();
+            AtomicInteger started = new AtomicInteger();
             return Multi.createFrom().iterable(differing)
-                    .onItem().transformToUni(bucket -> repairBucket(bucket, compared)).merge(4)
+                    .select().where(bucket -> started.get() == 0 || System.nanoTime() < deadline)
+                    .onItem().transformToUni(bucket -> {
+                        started.incrementAndGet();
+                        return repairBucket(bucket, compared);
+                    }).merge(4)
                     .collect().asList()
                     .map(results -> {
                         Map<String, Object> run = new LinkedHashMap<>();
                         run.put("at", Instant.now().toString());
                         run.put("differingBuckets", differing.size());
+                        run.put("bucketsRepaired", results.size());
+                        run.put("bucketsLeft", differing.size() - results.size());
+                        run.put("complete", results.size() == differing.size()
+                                && trees.stream().allMatch(t -> t.tree() != null));
                         run.put("nodesSkipped", trees.stream().filter(t -> t.tree() == null)
                                 .map(t -> Map.of("url", t.node().url(), "reason", t.skipped())).toList());
                         run.put("keysChecked", results.stream().mapToLong(r -> r[0]).sum());

@@ -62,6 +62,14 @@ public interface GatewayConfig {
     @WithDefault("30s")
     Duration antiEntropyEvery();
 
+    /**
+     * {@code GATEWAY_REPAIR_PASS_BUDGET}: how long one anti-entropy pass (scheduled or {@code POST /repair})
+     * keeps starting the repair of differing buckets; the rest is left to the next pass. A pass always
+     * repairs at least one bucket, so passes make progress whatever the budget.
+     */
+    @WithDefault("5s")
+    Duration repairPassBudget();
+
     /** {@code GATEWAY_MERKLE_LEAVES}: leaves of each node's Merkle tree, a power of two. */
     @WithDefault("1024")
     @Min(value = 16, message = "GATEWAY_MERKLE_LEAVES=${validatedValue}: must be a power of two from 16 to 65536")
