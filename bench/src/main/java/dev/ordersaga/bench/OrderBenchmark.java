@@ -64,9 +64,10 @@ public final class OrderBenchmark {
         stack.worker.fastStart(false);
         // -Dbench.env=K=V,K=V: extra environment of api and worker (to measure a setting as a lever)
         for (String kv : System.getProperty("bench.env", "").split(",")) {
-            if (kv.contains("=")) {
-                stack.api.env(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-                stack.worker.env(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            String[] pair = kv.split("=", 2);
+            if (pair.length == 2) {
+                stack.api.env(pair[0], pair[1]);
+                stack.worker.env(pair[0], pair[1]);
             }
         }
         String jfr = System.getProperty("bench.jfr");
@@ -109,12 +110,12 @@ public final class OrderBenchmark {
             long[] cpuDrained = cpuTicks();
             double drainedAfter = (dbNow() - maxStart) / 1e6;
             double sustained = max.ok() / drainedAfter;
-            double cpuPerConfirmed = (cpuDrained[0] - cpuBefore[0] + cpuDrained[1] - cpuBefore[1] + cpuDrained[2] - cpuBefore[2])
-                    * 10.0 / max.ok();
+            double cpuPerConfirmed = perOrder(cpuBefore, cpuDrained, 0, max) + perOrder(cpuBefore, cpuDrained, 1, max)
+                    + perOrder(cpuBefore, cpuDrained, 2, max);
             report("sustained (the max-rate phase and its drain until every order is CONFIRMED and every outbox empty, "
                     + "%.1f s): %.0f confirmed orders/s; CPU ms per confirmed order %.2f (api %.2f, worker %.2f, PostgreSQL %.2f)",
-                    drainedAfter, sustained, cpuPerConfirmed, (cpuDrained[0] - cpuBefore[0]) * 10.0 / max.ok(),
-                    (cpuDrained[1] - cpuBefore[1]) * 10.0 / max.ok(), (cpuDrained[2] - cpuBefore[2]) * 10.0 / max.ok());
+                    drainedAfter, sustained, cpuPerConfirmed, perOrder(cpuBefore, cpuDrained, 0, max),
+                    perOrder(cpuBefore, cpuDrained, 1, max), perOrder(cpuBefore, cpuDrained, 2, max));
             report("publish lag at max rate: %s", lag(maxStart));
 
             double half = max.rate() / 2;

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -123,13 +122,9 @@ public class AntiEntropy {
             List<Integer> differing = differing(trees);
             mismatches.increment(differing.size());
             List<ReplicaNode> compared = trees.stream().filter(t -> t.tree() != null).map(Tree::node).toList();
-            AtomicInteger started = new AtomicInteger();
             return Multi.createFrom().iterable(differing)
-                    .select().where(bucket -> started.get() == 0 || System.nanoTime() < deadline)
-                    .onItem().transformToUni(bucket -> {
-                        started.incrementAndGet();
-                        return repairBucket(bucket, compared);
-                    }).merge(4)
+                    .select().where(bucket -> bucket.equals(differing.get(0)) || System.nanoTime() < deadline)
+                    .onItem().transformToUni(bucket -> repairBucket(bucket, compared)).merge(4)
                     .collect().asList()
                     .map(results -> {
                         Map<String, Object> run = new LinkedHashMap<>();
