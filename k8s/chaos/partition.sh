@@ -6,14 +6,16 @@
 #   k8s/chaos/partition.sh list                the toggles and the policies each removes
 #
 # Toggles: api-to-worker, worker-to-api (one way: api->worker keeps working), api-to-gateway,
-#          gateway-to-redis-0|1|2, isolate-redis-0|1|2
+#          api-to-postgres, worker-to-postgres, gateway-to-redis-0|1|2, isolate-redis-0|1|2
 #
 # Options (before the toggle): -n NAMESPACE (default ordersaga), --no-restart.
 # On some CNIs a connection that was open when its allow went away keeps flowing (the CNI admits
 # established flows from its connection tracking). So that the cut is real, `on` restarts the
 # workload on the client side of the path (kubectl rollout restart): its new pods start with the
 # allow gone and every pooled connection is new, hence refused. Use --no-restart on CNIs that drop
-# established flows too, or when you want to see how long pooled connections survive.
+# established flows too, or when you want to see how long pooled connections survive. The database
+# toggles restart nothing (a service does not start without its database): on such a CNI they cut new
+# connections only, and the services' pools retire idle connections after DATABASE_QUERY_TIMEOUT / 2.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -64,7 +66,7 @@ status_of() {
   fi
 }
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 case "${1:-}" in
   status)
@@ -80,7 +82,7 @@ case "${1:-}" in
     case "$action" in
       on)
         kubectl delete networkpolicy -n "$namespace" -l "$sel" --ignore-not-found
-        if $restart; then
+        if $restart && [[ "$(client_workload "$toggle")" != - ]]; then
           kubectl rollout restart -n "$namespace" "$(client_workload "$toggle")"
           kubectl rollout status -n "$namespace" "$(client_workload "$toggle")" --timeout=180s
         fi

@@ -60,6 +60,11 @@ final class Flow {
         return r.path("id");
     }
 
+    /** Records that {@code customer} created order {@code id} (posted by the test itself), so reads are made as it. */
+    void created(String id, String customer) {
+        owners.put(id, customer);
+    }
+
     String order(String customer, String sku, int quantity) {
         return order(stack.api.url(), customer, sku, quantity);
     }

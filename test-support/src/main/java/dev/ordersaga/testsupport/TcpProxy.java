@@ -1,5 +1,6 @@
 package dev.ordersaga.testsupport;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,13 +20,17 @@ import io.vertx.core.net.NetSocket;
  * A TCP proxy placed on one network path (one direction: who connects to whom). It forwards, or
  * cuts the path in one of two ways:
  * <ul>
- * <li>{@link Mode#REFUSE}: every connection is closed at once, like a dead peer;</li>
- * <li>{@link Mode#BLACKHOLE}: connections are accepted and bytes swallowed, nothing comes back, like
- * a partition where packets are dropped: callers only notice through their timeouts.</li>
+ * <li>{@link Mode#REFUSE}: every connection is closed at once, established ones included, like a
+ * dead peer;</li>
+ * <li>{@link Mode#BLACKHOLE}: a partition that drops packets. Nothing passes either way: established
+ * connections stall (each end keeps its connection open and hears nothing), new connections are
+ * accepted and held without an answer, and callers only notice through their own timeouts. When the
+ * path heals, what was held goes through, as TCP's retransmissions deliver it once a partition
+ * heals: stalled connections carry on and held ones reach the target. A connection a caller gave up
+ * on meanwhile is the caller's to close.</li>
  * </ul>
- * Switching away from {@link Mode#FORWARD} also ends the established connections on the path, so
- * pooled connections cannot hide the cut. While forwarding it can also slow the path down (a fixed
- * latency plus a random jitter, each way, bytes kept in order) and cut a share of new connections at once.
+ * While forwarding it can also slow the path down (a fixed latency plus a random jitter, each way,
+ * bytes kept in order) and cut a share of new connections at once.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -39,6 +44,8 @@ public final class TcpProxy implements AutoCloseable {
     private final NetClient client;
     private volatile int targetPort;
     private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+    /** Connections accepted while the path was a blackhole, not yet connected to the target. */
+    private final Set<NetSocket> held = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.FORWARD;
     private volatile long latencyMs;
     private volatile long jitterMs;
@@ -73,12 +80,26 @@ public final class TcpProxy implements AutoCloseable {
         return mode;
     }
 
-    /** Changes what the proxy does; leaving FORWARD closes every established connection. */
-    public void mode(Mode mode) {
+    /**
+     * Changes what the proxy does: REFUSE closes every connection, BLACKHOLE stalls them, FORWARD lets
+     * stalled and held connections go on.
+     */
+    public synchronized void mode(Mode mode) {
         this.mode = mode;
-        if (mode != Mode.FORWARD) {
-            open.forEach(NetSocket::close);
-            open.clear();
+        switch (mode) {
+            case REFUSE -> {
+                open.forEach(NetSocket::close);
+                open.clear();
+                held.forEach(NetSocket::close);
+                held.clear();
+            }
+            case BLACKHOLE -> open.forEach(NetSocket::pause);
+            case FORWARD -> {
+                open.forEach(NetSocket::resume);
+                List<NetSocket> waiting = List.copyOf(held);
+                held.clear();
+                waiting.forEach(this::forward);
+            }
         }
     }
 
@@ -128,7 +149,7 @@ public final class TcpProxy implements AutoCloseable {
         return s;
     }
 
-    private void accept(NetSocket inbound) {
+    private synchronized void accept(NetSocket inbound) {
         if (mode == Mode.FORWARD && dropPercent > 0 && ThreadLocalRandom.current().nextInt(100) < dropPercent) {
             inbound.close();
             return;
@@ -136,10 +157,9 @@ public final class TcpProxy implements AutoCloseable {
         switch (mode) {
             case REFUSE -> inbound.close();
             case BLACKHOLE -> {
-                open.add(inbound);
-                inbound.handler(bytes -> {
-                });
-                inbound.closeHandler(v -> open.remove(inbound));
+                inbound.pause();
+                held.add(inbound);
+                inbound.closeHandler(v -> held.remove(inbound));
             }
             case FORWARD -> forward(inbound);
         }
@@ -147,15 +167,13 @@ public final class TcpProxy implements AutoCloseable {
 
     private void forward(NetSocket inbound) {
         inbound.pause();
-        open.add(inbound);
-        inbound.closeHandler(v -> open.remove(inbound));
         client.connect(targetPort, "127.0.0.1").onComplete(result -> {
-            if (result.failed() || mode != Mode.FORWARD) {
+            if (result.failed()) {
                 inbound.close();
                 return;
             }
             NetSocket outbound = result.result();
-            open.add(outbound);
+            outbound.pause();
             Direction toOutbound = new Direction(outbound);
             Direction toInbound = new Direction(inbound);
             outbound.closeHandler(v -> {
@@ -168,8 +186,28 @@ public final class TcpProxy implements AutoCloseable {
             });
             inbound.handler(toOutbound);
             outbound.handler(toInbound);
-            inbound.resume();
+            connected(inbound, outbound);
         });
+    }
+
+    /** A forwarded pair is open: it carries bytes now, or stalls until the path heals, or is cut. */
+    private synchronized void connected(NetSocket inbound, NetSocket outbound) {
+        switch (mode) {
+            case REFUSE -> {
+                inbound.close();
+                outbound.close();
+            }
+            case BLACKHOLE -> {
+                open.add(inbound);
+                open.add(outbound);
+            }
+            case FORWARD -> {
+                open.add(inbound);
+                open.add(outbound);
+                inbound.resume();
+                outbound.resume();
+            }
+        }
     }
 
     /**
