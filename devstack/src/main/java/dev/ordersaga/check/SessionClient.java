@@ -2,9 +2,11 @@ package dev.ordersaga.check;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +88,8 @@ public final class SessionClient {
     public Result list(String read, int limit) {
         String customerId = customer;
         long start = System.nanoTime();
-        Result r = call("GET", "/orders?customerId=" + customerId + "&limit=" + limit + "&read=" + read, null);
+        Result r = call("GET", "/orders?customerId=" + URLEncoder.encode(customerId, StandardCharsets.UTF_8) + "&limit=" + limit
+                + "&read=" + read, null);
         List<Seen> shown = new ArrayList<>();
         if (r.status == 200) {
             for (int i = 0; i < r.list.size(); i++) {

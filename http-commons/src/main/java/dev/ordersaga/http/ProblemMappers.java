@@ -130,6 +130,9 @@ public class ProblemMappers {
         if (status == 503) {
             response.header("Retry-After", "1");
         }
+        if (status == 401) {
+            response.header("WWW-Authenticate", "Bearer");
+        }
         return response.build();
     }
 

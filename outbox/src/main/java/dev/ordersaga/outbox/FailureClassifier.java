@@ -21,8 +21,12 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  */
 public final class FailureClassifier {
 
-    /** 4xx answers that say "try again later" rather than "never". */
-    private static final Set<Integer> RETRYABLE_4XX = Set.of(408, 425, 429);
+    /**
+     * 4xx answers that say "try again later" rather than "never": a timeout or throttling (408, 425,
+     * 429), and a refusal of this service's credentials (401, 403), a fault of configuration that
+     * passes once it is fixed and that concerns every message to the destination, not this one.
+     */
+    private static final Set<Integer> RETRYABLE_4XX = Set.of(401, 403, 408, 425, 429);
 
     private FailureClassifier() {
     }
@@ -81,6 +85,14 @@ public final class FailureClassifier {
         String message = t.getMessage();
         String text = t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
         return text.length() > 500 ? text.substring(0, 500) : text;
+    }
+
+    /** The breaker's predicate: a failure counts against the destination unless it is the message's own fault. */
+    public static final class DestinationFault implements Predicate<Throwable> {
+        @Override
+        public boolean test(Throwable t) {
+            return !classify(t).messageFault();
+        }
     }
 
     /** The guard's retry predicate: retry only what can succeed on another try, now. */

@@ -21,7 +21,8 @@ import io.smallrye.mutiny.Uni;
  * that is already slow. It sits outside the other guards on purpose: the timeout measures the call,
  * not the queue in front of it.</li>
  * <li>Around each call: a timeout, a short retry of what may succeed on another try now
- * ({@link FailureClassifier.Retryable}), and a circuit breaker that a poison message does not trip.</li>
+ * ({@link FailureClassifier.Retryable}), and a circuit breaker that only the destination's faults
+ * trip: a poison message or a 4xx refusal of one message does not ({@link DeliveryFailure#messageFault()}).</li>
  * </ul>
  *
  * <p>The breaker's state changes go to a listener (the publisher), which follows them: it sends a
@@ -67,7 +68,7 @@ final class GuardedTransport {
                 .whenException(new FailureClassifier.Retryable()).done()
                 .withCircuitBreaker().requestVolumeThreshold(BREAKER_WINDOW).failureRatio(BREAKER_FAILURE_RATIO)
                 .delay(guards.breakerDelay().toMillis(), ChronoUnit.MILLIS).successThreshold(BREAKER_SUCCESSES_TO_CLOSE)
-                .skipOn(PoisonMessageException.class).onStateChange(onBreakerChange).done()
+                .when(new FailureClassifier.DestinationFault()).onStateChange(onBreakerChange).done()
                 .build();
     }
 

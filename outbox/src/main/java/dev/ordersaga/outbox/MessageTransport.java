@@ -34,9 +34,11 @@ public interface MessageTransport {
 
     /**
      * Whether this destination's messages are retried until delivered: never dead-lettered for a
-     * cause that may pass (a timeout, a refused connection, any HTTP status, an open breaker), only
-     * for a message that can never be delivered (unknown type, unreadable payload). For a receiver
-     * whose state must converge, such as a read model, where a lost message is a lost change.
+     * cause that may pass (a timeout, a refused connection, a 5xx, a refused credential, an open
+     * breaker), only for a fault of the message itself (unknown type, unreadable payload, a 4xx
+     * refusal): that one message is parked and the others go on. For a receiver whose state must
+     * converge, such as a read model, where a lost message is a lost change unless something else
+     * (a reconciler) repairs it.
      */
     default boolean retriesUntilDelivered() {
         return false;

@@ -334,8 +334,7 @@ public class OutboxPublisher {
         // An open breaker or no free slot means no call was made: that is no attempt, and no reason to give up.
         boolean notAttempted = failure.kind().notAttempted();
         GuardedTransport guarded = transports.get(message.destination());
-        boolean untilDelivered = guarded != null && guarded.transport().retriesUntilDelivered()
-                && failure.kind() != ErrorKind.POISON;
+        boolean untilDelivered = guarded != null && guarded.transport().retriesUntilDelivered() && !failure.messageFault();
         boolean pastLimit = !notAttempted && message.attempts() >= config.maxAttempts();
         if (!untilDelivered && (!failure.retryable() || pastLimit)) {
             DeliveryFailure last = failure.retryable()

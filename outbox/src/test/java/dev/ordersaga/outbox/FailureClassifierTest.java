@@ -49,19 +49,25 @@ class FailureClassifierTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = { 400, 401, 403, 404, 409, 422 })
-    void clientErrorsCanNeverSucceed(int status) {
+    @ValueSource(ints = { 400, 404, 409, 413, 422 })
+    void clientErrorsCanNeverSucceedAndAreTheMessagesFault(int status) {
         DeliveryFailure f = FailureClassifier.classify(new WebApplicationException(Response.status(status).build()));
         assertThat(f.kind()).isEqualTo(ErrorKind.CLIENT_ERROR);
         assertThat(f.retryable()).isFalse();
+        assertThat(f.messageFault()).isTrue();
         assertThat(retryable.test(new WebApplicationException(Response.status(status).build()))).isFalse();
+        assertThat(new FailureClassifier.DestinationFault().test(new WebApplicationException(Response.status(status).build())))
+                .as("counts against the breaker").isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(ints = { 408, 425, 429 })
-    void clientErrorsThatMeanLaterAreRetryable(int status) {
-        assertThat(FailureClassifier.classify(new WebApplicationException(Response.status(status).build())).retryable())
-                .isTrue();
+    @ValueSource(ints = { 401, 403, 408, 425, 429 })
+    void clientErrorsThatMeanLaterAreRetryableAndTheDestinationsFault(int status) {
+        DeliveryFailure f = FailureClassifier.classify(new WebApplicationException(Response.status(status).build()));
+        assertThat(f.retryable()).isTrue();
+        assertThat(f.messageFault()).isFalse();
+        assertThat(new FailureClassifier.DestinationFault().test(new WebApplicationException(Response.status(status).build())))
+                .as("counts against the breaker").isTrue();
     }
 
     @Test

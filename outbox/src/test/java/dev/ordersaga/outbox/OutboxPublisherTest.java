@@ -21,6 +21,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -44,6 +45,12 @@ class OutboxPublisherTest {
 
     @Inject
     TestTransport transport;
+
+    @Inject
+    ReadModelTransport readModel;
+
+    @Inject
+    MeterRegistry registry;
 
     @BeforeEach
     void answering() {
@@ -114,6 +121,40 @@ class OutboxPublisherTest {
         } finally {
             c.disconnect();
         }
+    }
+
+    /**
+     * A destination whose messages are retried until delivered (a read model) refuses some messages
+     * with a 4xx: each refused one is dead-lettered after its one attempt, the others are delivered,
+     * and the destination's breaker never opens (a refusal is the message's fault, not the
+     * destination's), however many refusals come in a row.
+     */
+    @Test
+    void aRefusedMessageParksAloneAndNeverOpensTheBreakerOfADestinationThatMustConverge() {
+        List<UUID> refused = new ArrayList<>();
+        List<UUID> taken = new ArrayList<>();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 20; i++) {
+            refused.add(send(readModel("refused-" + run + "-" + i)));
+        }
+        for (int i = 0; i < 20; i++) {
+            taken.add(send(readModel("taken-" + run + "-" + i)));
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            refused.forEach(id -> assertThat(status(id)).as("refused %s", id).isEqualTo("dead"));
+            taken.forEach(id -> assertThat(status(id)).as("taken %s", id).isEqualTo("sent"));
+        });
+        refused.forEach(id -> assertThat(OutboxDatabase.row(id)).containsEntry("attempts", 1));
+        assertThat(readModel.delivered()).containsAll(taken);
+        double opened = registry.getMeters().stream()
+                .filter(m -> m.getId().getName().contains("circuitbreaker.opened")
+                        && ("delivery/" + ReadModelTransport.DESTINATION).equals(m.getId().getTag("method")))
+                .mapToDouble(m -> m.measure().iterator().next().getValue()).sum();
+        assertThat(opened).as("times the read model's breaker opened").isZero();
+    }
+
+    private static NewMessage readModel(String aggregate) {
+        return new NewMessage(ReadModelTransport.DESTINATION, ReadModelTransport.TYPE, aggregate, Map.of("n", 1), null);
     }
 
     @Test

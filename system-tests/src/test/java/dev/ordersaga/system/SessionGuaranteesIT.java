@@ -86,6 +86,37 @@ class SessionGuaranteesIT {
         System.out.printf("read-your-writes: %d of 25 replica reads were stale; auto never%n", anomalies);
     }
 
+    /**
+     * One identity, one key: customers whose ids differ only by characters a URL path reads as syntax
+     * (a matrix parameter's {@code ;}, {@code /}, {@code %}, {@code ?}, {@code #}, a space, non-ASCII)
+     * each get their own list in the replica, holding only their own order.
+     */
+    @Test
+    void customersWhoseIdsDifferByPathSyntaxHaveTheirOwnReplicaLists() {
+        SessionHistory history = new SessionHistory();
+        List<String> customers = List.of("alice", "alice;x", "alice;x=1", "alice/x", "alice%3Bx", "alice?x", "alice#x",
+                "alice x", "alicé", "alice..");
+        List<SessionClient> sessions = new ArrayList<>();
+        List<String> orders = new ArrayList<>();
+        for (int i = 0; i < customers.size(); i++) {
+            SessionClient s = session(history, 100 + i, customers.get(i));
+            var created = s.create("apple", 1);
+            assertThat(created.status()).as("%s: %s", customers.get(i), created.body()).isEqualTo(202);
+            sessions.add(s);
+            orders.add(created.order().getString("id"));
+        }
+        for (int i = 0; i < customers.size(); i++) {
+            SessionClient s = sessions.get(i);
+            String own = orders.get(i);
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                var listed = s.list("replica", 100);
+                assertThat(listed.status()).as(listed.body()).isEqualTo(200);
+                assertThat(listed.list().stream().map(o -> ((JsonObject) o).getString("id")).toList())
+                        .as("replica list of %s", s.customer()).containsExactly(own);
+            });
+        }
+    }
+
     @Test
     void autoIsServedByTheReplicaOnceItCaughtUpAndACancelIsNeverUnseen() {
         SessionHistory history = new SessionHistory();

@@ -14,7 +14,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import dev.ordersaga.api.domain.Order;
 
 /**
- * The replica's copy of one customer's order list (key {@code customer-orders:<customerId>}).
+ * The replica's copy of one customer's order list (key {@code customer-orders:<customerId>}, the id
+ * percent-encoded).
  *
  * <p>Every change to an order of the customer has a gap-free customer version (the outbox's
  * per-aggregate sequence). {@code version} is the highest {@code v} such that every change up to
@@ -40,8 +41,9 @@ public record CustomerOrdersRecord(String customerId, long version, List<Long> a
      */
     public static final int MAX_AHEAD = 256;
 
+    /** The list's key: {@code customer-orders:<customer id, percent-encoded>} ({@link GatewayKeys}). */
     public static String key(String customerId) {
-        return "customer-orders:" + customerId;
+        return "customer-orders:" + GatewayKeys.encode(customerId);
     }
 
     public static CustomerOrdersRecord empty(String customerId) {

@@ -12,7 +12,7 @@ import dev.ordersaga.api.domain.Order;
 public record OrderRecord(Order order, long customerVersion) {
 
     public static String key(Object orderId) {
-        return "order:" + orderId;
+        return "order:" + GatewayKeys.encode(String.valueOf(orderId));
     }
 
     /** The newer of two copies of the same order; a copy never moves backwards. */

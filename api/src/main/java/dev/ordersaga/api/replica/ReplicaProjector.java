@@ -59,7 +59,11 @@ public class ReplicaProjector implements MessageTransport {
         return Set.of(OrderChanged.TYPE, CustomerSnapshot.TYPE);
     }
 
-    /** A read model that misses a change is wrong for good: its messages are never given up on. */
+    /**
+     * A read model that misses a change stays behind until the reconciler repairs it: its messages are
+     * retried until delivered, whatever the gateway's health. Only a change the gateway refuses (a 4xx)
+     * is dead-lettered at once, for its customer alone; the reconciler re-projects that customer.
+     */
     @Override
     public boolean retriesUntilDelivered() {
         return true;

@@ -22,6 +22,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.api.domain.CustomerId;
 import dev.ordersaga.api.domain.Order;
 import dev.ordersaga.api.domain.OrderLimits;
 import dev.ordersaga.api.domain.OrderStateMachine;
@@ -70,12 +71,13 @@ public class OrderResource {
         this.caller = caller;
     }
 
-    /** The calling customer: the token's subject. */
+    /** The calling customer: the token's subject, when it is a valid customer id ({@link CustomerId}); 401 otherwise. */
     private String customer() {
         String subject = caller.getSubject();
-        if (subject == null || subject.isBlank()) {
-            throw new ProblemException(401, "unauthorized", "Unauthorized", "the bearer token names no subject");
-        }
+        CustomerId.problem(subject).ifPresent(problem -> {
+            throw new ProblemException(401, "invalid-subject", "Unauthorized",
+                    "the bearer token's subject cannot name a customer: " + problem);
+        });
         return subject;
     }
 
@@ -138,6 +140,9 @@ public class OrderResource {
             @QueryParam("consistency") String consistency, @RestHeader(SessionTokens.HEADER) String token) {
         String customer = customer();
         String listed = customerId == null ? customer : customerId;
+        CustomerId.problem(listed).ifPresent(problem -> {
+            throw ProblemException.badRequest("invalid-customer-id", "customerId cannot name a customer: " + problem);
+        });
         if (!listed.equals(customer) && !admin()) {
             throw new ProblemException(403, "forbidden-customer", "Forbidden", "a customer lists its own orders only");
         }

@@ -12,8 +12,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Set;
 
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -23,6 +26,7 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.util.KeyUtils;
 
 import dev.ordersaga.api.ApiDatabase;
 import dev.ordersaga.api.Callers;
@@ -123,6 +127,38 @@ class CustomerIsolationTest {
         given().header("Authorization", expired).contentType(ContentType.JSON)
                 .body("{\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}").post("/orders").then().statusCode(401);
         assertThat(ApiDatabase.writes()).isEqualTo(before);
+    }
+
+    /**
+     * A subject that cannot name a customer (one every store would not keep verbatim) is refused like
+     * any bad token, before anything is written: empty, control characters, an unpaired surrogate
+     * (which PostgreSQL would keep as '?', merging it with a subject '?x'), over 128 bytes.
+     */
+    @Test
+    void aSubjectThatCannotNameACustomerIsA401AndWritesNothing() throws Exception {
+        long before = ApiDatabase.writes();
+        for (String escaped : List.of("", "a\\nb", "a\\u0000b", "a\\u007fb", "\\udc00x", "x\\udbff", "x".repeat(600))) {
+            String bearer = "Bearer " + signedWithSubject(escaped);
+            given().header("Authorization", bearer).contentType(ContentType.JSON)
+                    .body("{\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}").post("/orders")
+                    .then().statusCode(401).contentType(PROBLEM).header("WWW-Authenticate", "Bearer");
+            given().header("Authorization", bearer).get("/orders").then().statusCode(401).contentType(PROBLEM);
+        }
+        assertThat(ApiDatabase.writes()).isEqualTo(before);
+        given().header("Authorization", Callers.bearer("an-admin", "orders-admin")).queryParam("customerId", "a\u0001b")
+                .get("/orders").then().statusCode(400).contentType(PROBLEM);
+    }
+
+    /** A token whose subject is {@code escapedSubject} as written in its JSON (escapes kept as escapes). */
+    private static String signedWithSubject(String escapedSubject) throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload("{\"iss\":\"" + Callers.ISSUER + "\",\"aud\":\"" + Callers.AUDIENCE + "\",\"sub\":\"" + escapedSubject
+                + "\",\"iat\":" + now + ",\"exp\":" + (now + 600) + "}");
+        jws.setKey(KeyUtils.readPrivateKey("test-jwt/privateKey.pem"));
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        jws.setHeader("typ", "JWT");
+        return jws.getCompactSerialization();
     }
 
     /** A request with no Authorization header at all (outside RestAssured, whose test filter adds one). */

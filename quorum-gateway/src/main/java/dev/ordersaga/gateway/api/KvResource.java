@@ -12,11 +12,13 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 import dev.ordersaga.gateway.causality.KeyState;
 import dev.ordersaga.gateway.causality.Sibling;
@@ -37,6 +39,7 @@ public class KvResource {
 
     /** Header carrying the causal context from a read to the write that follows it. */
     public static final String CONTEXT = "X-Context";
+    private static final String PREFIX = "/kv/";
 
     private final QuorumCoordinator coordinator;
     private final GatewayConfig config;
@@ -53,8 +56,9 @@ public class KvResource {
     @PUT
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> put(@PathParam("key") String key, @HeaderParam(CONTEXT) String context,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @QueryParam("w") String w, byte[] body) {
-        validKey(key);
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @QueryParam("w") String w, @Context HttpServerRequest uri,
+            byte[] body) {
+        validKey(key, uri);
         if (body == null) {
             body = new byte[0];
         }
@@ -69,16 +73,16 @@ public class KvResource {
     }
 
     @GET
-    public Uni<Response> get(@PathParam("key") String key, @QueryParam("r") String r) {
-        validKey(key);
+    public Uni<Response> get(@PathParam("key") String key, @QueryParam("r") String r, @Context HttpServerRequest uri) {
+        validKey(key, uri);
         int answers = level(r, config.r(), "r");
         return coordinator.read(key, answers).map(result -> respond(key, result.state()));
     }
 
     @DELETE
     public Uni<Response> delete(@PathParam("key") String key, @HeaderParam(CONTEXT) String context,
-            @QueryParam("w") String w) {
-        validKey(key);
+            @QueryParam("w") String w, @Context HttpServerRequest uri) {
+        validKey(key, uri);
         int acks = level(w, config.w(), "w");
         var tombstone = new QuorumCoordinator.Write(key, context(key, context), new byte[0], null, true);
         return coordinator.write(tombstone, acks).map(ok -> Response.noContent().build());
@@ -108,6 +112,25 @@ public class KvResource {
                 .toList();
         return Response.status(300).type(MediaType.APPLICATION_JSON).header(CONTEXT, context)
                 .entity(Map.of("siblings", siblings)).build();
+    }
+
+    /**
+     * A key is stored exactly as its path segment decodes: a segment that the HTTP layer would not
+     * hand over whole (a {@code ;} starts matrix parameters, which it drops; a {@code /} or dot segment
+     * changes the path) is refused, so that no byte of a key can make it mean another key. Such
+     * characters are sent percent-encoded ({@code %3B}, {@code %2F}).
+     */
+    private void validKey(String key, HttpServerRequest request) {
+        String target = request.uri();
+        int query = target.indexOf('?');
+        String raw = query < 0 ? target : target.substring(0, query);
+        int start = raw.indexOf(PREFIX);
+        String segment = start < 0 ? "" : raw.substring(start + PREFIX.length());
+        if (segment.indexOf(';') >= 0 || segment.indexOf('/') >= 0 || key == null || !key.equals(KeySegments.decode(segment))) {
+            throw ProblemException.badRequest("invalid-key",
+                    "a key is one path segment, sent percent-encoded (';' as %3B, '/' as %2F) and stored exactly as it decodes");
+        }
+        validKey(key);
     }
 
     private void validKey(String key) {

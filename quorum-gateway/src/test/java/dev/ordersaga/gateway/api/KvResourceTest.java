@@ -382,6 +382,26 @@ class KvResourceTest {
     }
 
     /**
+     * A key is stored exactly as its path segment decodes: matrix-parameter or path syntax that the
+     * HTTP layer would not hand over whole is refused, and the same characters percent-encoded make a
+     * key of their own.
+     */
+    @Test
+    void aKeyWithMatrixOrPathSyntaxIsRefusedAndPercentEncodedItIsAKeyOfItsOwn() {
+        String k = key();
+        given().urlEncodingEnabled(false).contentType("text/plain").body("v").put("/kv/" + k + ";b=c")
+                .then().statusCode(400).contentType("application/problem+json");
+        given().urlEncodingEnabled(false).get("/kv/" + k + ";x").then().statusCode(400);
+        given().urlEncodingEnabled(false).get("/kv/" + k + "/..").then().statusCode(400);
+        get(k, null).then().statusCode(404);
+        given().urlEncodingEnabled(false).contentType("text/plain").body("semi").put("/kv/" + k + "%3Bx").then().statusCode(204);
+        given().urlEncodingEnabled(false).contentType("text/plain").body("slash").put("/kv/" + k + "%2Fy").then().statusCode(204);
+        get(k, null).then().statusCode(404);
+        given().urlEncodingEnabled(false).get("/kv/" + k + "%3Bx").then().statusCode(200).body(equalTo("semi"));
+        given().urlEncodingEnabled(false).get("/kv/" + k + "%2Fy").then().statusCode(200).body(equalTo("slash"));
+    }
+
+    /**
      * A body over the limit, announced as curl does ({@code Expect: 100-continue}, the body held back
      * until the server agrees): the answer is a 413 problem, before the body is sent at all.
      */
