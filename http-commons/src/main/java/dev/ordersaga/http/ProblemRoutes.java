@@ -7,12 +7,13 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Every error the HTTP layer produces outside the resources is problem+json too: a path nothing
- * serves (404), a method it does not take (405), a body over the limit (413), and any failure that
+ * serves (404, on the management interface too), a method it does not take (405), a body over the limit (413), and any failure that
  * escapes a route (500, or 503 with {@code Retry-After} when a dependency such as the database is
  * out of reach). Details name no internal class.
  */
@@ -20,6 +21,12 @@ import io.vertx.ext.web.RoutingContext;
 public class ProblemRoutes {
 
     private static final Logger LOG = Logger.getLogger(ProblemRoutes.class);
+
+    /** The management interface (metrics) answers an unknown path with the same problem as the service port. */
+    void installOnManagement(@Observes ManagementInterface management) {
+        management.router().errorHandler(404, ctx -> Problems.send(ctx.response(), 404, "not-found", "Not found",
+                "nothing is served at " + ctx.normalizedPath(), Map.of()));
+    }
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE + 1).failureHandler(this::failure);
@@ -34,6 +41,8 @@ public class ProblemRoutes {
         int status = ctx.statusCode();
         Throwable failure = ctx.failure();
         if (status == 413) {
+            // the rest of the body is not read: the connection ends with this answer
+            ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
             Problems.send(ctx.response(), 413, "body-too-large", "Request body too large",
                     "the request body is larger than this endpoint accepts", Map.of());
         } else if (status >= 400 && status < 500) {

@@ -6,12 +6,16 @@ import jakarta.ws.rs.container.ContainerResponseContext;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
-/** Accepts or creates {@code X-Request-Id} at the edge and returns it on every response. */
+/**
+ * Accepts or creates {@code X-Request-Id} at the edge and returns it on every response; the id the
+ * first route bound ({@code RequestHygiene}) is kept.
+ */
 public class RequestIdFilter {
 
     @ServerRequestFilter(preMatching = true)
     public void onRequest(ContainerRequestContext request) {
-        String id = RequestIds.acceptOrCreate(request.getHeaderString(RequestIds.HEADER));
+        String bound = RequestIds.current();
+        String id = bound != null ? bound : RequestIds.acceptOrCreate(request.getHeaderString(RequestIds.HEADER));
         request.setProperty(RequestIds.KEY, id);
         RequestIds.bind(id);
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,6 +116,12 @@ class SessionGuaranteesIT {
                         .as("replica list of %s", s.customer()).containsExactly(own);
             });
         }
+        // another customer's order, read from the replica, is a 404 exactly like an id that names none
+        var theirs = sessions.get(1).read(orders.get(0), "replica");
+        var none = sessions.get(1).read(UUID.randomUUID().toString(), "replica");
+        assertThat(theirs.status()).isEqualTo(404);
+        assertThat(new JsonObject(theirs.body()).fieldNames()).isEqualTo(new JsonObject(none.body()).fieldNames());
+        assertThat(new JsonObject(theirs.body()).getString("servedBy")).isEqualTo(new JsonObject(none.body()).getString("servedBy"));
     }
 
     @Test

@@ -83,6 +83,19 @@ public class OrderService {
                 new OrderChanged(order), requestId)).map(OutboxMessage::seq);
     }
 
+    /**
+     * The order an earlier request with this {@code Idempotency-Key} created, replayed (as a repeat of
+     * create would), or empty when the key is new. For a repeat that must be answered even while new
+     * orders are refused.
+     */
+    public Uni<Optional<Created>> replayOnly(String customerId, CreateOrderRequest request, String idempotencyKey) {
+        String hash = hash(customerId, lines(request));
+        return work.run(tx -> orders.findByIdempotencyKey(tx.connection(), customerId, idempotencyKey)
+                .onItem().transformToUni(found -> found.isEmpty()
+                        ? Uni.createFrom().item(Optional.<Created> empty())
+                        : replay(tx, customerId, idempotencyKey, hash).map(Optional::of)));
+    }
+
     private Uni<Created> replay(UnitOfWork.Tx tx, String customerId, String key, String hash) {
         return orders.findByIdempotencyKey(tx.connection(), customerId, key)
                 .map(found -> {

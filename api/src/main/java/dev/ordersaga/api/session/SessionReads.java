@@ -58,8 +58,7 @@ public class SessionReads {
             case REPLICA -> replicaOrder(id)
                     .onFailure(f -> !(f instanceof ProblemException)).transform(SessionReads::unavailable)
                     .map(found -> {
-                        OrderRecord r = found.orElseThrow(() -> ProblemException.notFound("order", id)
-                                .with("servedBy", "replica"));
+                        OrderRecord r = found.orElseThrow(() -> orderNotFound(id, preference));
                         session.sawOrder(id, r.order().version(), r.order().customerId(), r.customerVersion());
                         return counted(preference, new Served<>(r.order(), "replica", null));
                     });
@@ -180,7 +179,18 @@ public class SessionReads {
     }
 
     private static Throwable unavailable(Throwable f) {
+        LOG.debugf("replica read failed: %s", f.toString());
         return new ProblemException(503, "replica-unavailable", "Replica unavailable",
-                "the replica could not be read: " + f.getClass().getSimpleName()).with("servedBy", "replica");
+                "the replica did not answer in time or could not be read; retry, or read the primary (read=primary)")
+                .with("servedBy", "replica");
+    }
+
+    /**
+     * The 404 of an order this read cannot show: the same whether the id names no order or another
+     * customer's, so that a caller cannot tell them apart.
+     */
+    public static ProblemException orderNotFound(UUID id, ReadPreference preference) {
+        ProblemException notFound = ProblemException.notFound("order", id);
+        return preference == ReadPreference.REPLICA ? notFound.with("servedBy", "replica") : notFound;
     }
 }

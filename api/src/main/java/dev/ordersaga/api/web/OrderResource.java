@@ -3,6 +3,7 @@ package dev.ordersaga.api.web;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -55,15 +57,19 @@ public class OrderResource {
     public static final String SERVED_BY = "X-Served-By";
     /** Why an {@code auto} read was served by the primary. */
     public static final String READ_FALLBACK = "X-Read-Fallback";
+    /** An Idempotency-Key: printable ASCII (a structured-field string), 1 to 200 characters. */
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x20-\\x7e]{1,200}");
 
     private final OrderService service;
     private final Admission admission;
     private final SessionReads reads;
     private final SessionTokens tokens;
     private final JsonWebToken caller;
+    private final int clockSkewSeconds;
 
     public OrderResource(OrderService service, Admission admission, SessionReads reads, SessionTokens tokens,
-            JsonWebToken caller) {
+            JsonWebToken caller, @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "60") int clockSkewSeconds) {
+        this.clockSkewSeconds = clockSkewSeconds;
         this.admission = admission;
         this.service = service;
         this.reads = reads;
@@ -71,8 +77,18 @@ public class OrderResource {
         this.caller = caller;
     }
 
-    /** The calling customer: the token's subject, when it is a valid customer id ({@link CustomerId}); 401 otherwise. */
+    /**
+     * The calling customer: the token's subject, when it is a valid customer id ({@link CustomerId}) and
+     * the token was not issued in the future (beyond the clock skew); 401 otherwise. Expiry, the
+     * skew and the longest lifetime are checked by MicroProfile JWT before this.
+     */
     private String customer() {
+        long issuedAt = caller.getIssuedAtTime();
+        if (issuedAt > System.currentTimeMillis() / 1000 + clockSkewSeconds) {
+            throw new ProblemException(401, "unauthorized", "Unauthorized",
+                    "the bearer token was issued in the future (its iat is past this service's clock plus "
+                            + clockSkewSeconds + " s)");
+        }
         String subject = caller.getSubject();
         CustomerId.problem(subject).ifPresent(problem -> {
             throw new ProblemException(401, "invalid-subject", "Unauthorized",
@@ -91,8 +107,9 @@ public class OrderResource {
     public Uni<RestResponse<Order>> create(@Valid @NotNull CreateOrderRequest request,
             @RestHeader("Idempotency-Key") String idempotencyKey, @RestHeader(SessionTokens.HEADER) String token) {
         String key = OrderService.key(idempotencyKey).orElse(null);
-        if (key != null && key.length() > 200) {
-            throw ProblemException.badRequest("invalid-idempotency-key", "Idempotency-Key is longer than 200 characters");
+        if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw ProblemException.badRequest("invalid-idempotency-key",
+                    "Idempotency-Key is 1 to 200 printable ASCII characters (letters, digits, punctuation, space)");
         }
         String customer = customer();
         if (request.customerId() != null && !request.customerId().equals(customer)) {
@@ -100,8 +117,7 @@ public class OrderResource {
                     "customerId names another customer than the caller: leave it out, or name yourself");
         }
         SessionState session = tokens.read(token, customer);
-        admission.admitNewOrder();
-        return service.create(customer, request, key, RequestIds.current())
+        return admitted(customer, request, key)
                 .map(created -> {
                     Order o = created.order();
                     session.sawOrder(o.id(), o.version(), o.customerId(), created.customerVersion());
@@ -113,6 +129,22 @@ public class OrderResource {
                             .entity(o)
                             .build();
                 });
+    }
+
+    /**
+     * Creates the order, past admission control; while new orders are refused, a repeat of a request
+     * that was accepted before (same {@code Idempotency-Key}) is still answered with its order.
+     */
+    private Uni<OrderService.Created> admitted(String customer, CreateOrderRequest request, String key) {
+        try {
+            admission.admitNewOrder();
+        } catch (ProblemException refused) {
+            if (key == null) {
+                throw refused;
+            }
+            return service.replayOnly(customer, request, key).map(found -> found.orElseThrow(() -> refused));
+        }
+        return service.create(customer, request, key, RequestIds.current());
     }
 
     /** One order; {@code read=auto|primary|replica} (default auto) chooses where it is read. */
@@ -127,7 +159,7 @@ public class OrderResource {
         return reads.order(orderId, preference, session)
                 .map(served -> {
                     if (!served.value().customerId().equals(customer) && !admin()) {
-                        throw ProblemException.notFound("order", id);
+                        throw SessionReads.orderNotFound(orderId, preference);
                     }
                     return respond(served, session, customer);
                 });
@@ -204,11 +236,12 @@ public class OrderResource {
         return response.build();
     }
 
+    /** An order id; anything else names no order (404, without echoing what was sent). */
     private static UUID parse(String id) {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw ProblemException.notFound("order", id);
+            throw new ProblemException(404, "not-found", "order not found", "no order has this id");
         }
     }
 }

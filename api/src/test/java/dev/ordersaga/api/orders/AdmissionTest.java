@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,6 +23,7 @@ import io.restassured.response.Response;
 
 import dev.ordersaga.api.ApiDatabase;
 import dev.ordersaga.api.Callers;
+import dev.ordersaga.contract.StockMessages;
 import dev.ordersaga.testsupport.PostgresResource;
 
 /**
@@ -52,17 +54,19 @@ class AdmissionTest {
     void pastTheBacklogBoundANewOrderIs503WithRetryAfterAndWritesNothing() {
         AtomicReference<Response> refused = new AtomicReference<>();
         AtomicReference<String> refusedKey = new AtomicReference<>();
+        AtomicReference<String> acceptedKey = new AtomicReference<>();
+        AtomicReference<String> acceptedId = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             String key = "admission-" + UUID.randomUUID();
-            Response r = given().contentType(ContentType.JSON).header("Idempotency-Key", key)
-                    .body("{\"customerId\":\"c-admission\",\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}")
-                    .post("/orders");
+            Response r = order(key);
             assertThat(r.statusCode()).as(r.asString()).isIn(202, 503);
             if (r.statusCode() == 503) {
                 refused.set(r);
                 refusedKey.set(key);
                 return true;
             }
+            acceptedKey.set(key);
+            acceptedId.set(r.path("id"));
             return false;
         });
         Response r = refused.get();
@@ -73,5 +77,26 @@ class AdmissionTest {
         assertThat(r.<Integer>path("backlog")).isGreaterThan(MAX_BACKLOG);
         assertThat(ApiDatabase.rows("SELECT id FROM orders WHERE idempotency_key = ?", refusedKey.get())).isEmpty();
         assertThat(ApiDatabase.rows("SELECT 1 FROM outbox WHERE status IN ('pending', 'in_flight')")).hasSizeGreaterThan(MAX_BACKLOG);
+        // A repeat of a request accepted before is answered with its order while new ones are refused.
+        if (acceptedKey.get() == null) {
+            // the backlog was full from the first request on: an order accepted earlier, as the api writes it
+            acceptedKey.set("admission-" + UUID.randomUUID());
+            acceptedId.set(UUID.randomUUID().toString());
+            ApiDatabase.update("INSERT INTO orders (id, customer_id, status, version, items, idempotency_key, request_hash)"
+                    + " VALUES (?::uuid, 'c-admission', 'PENDING', 1, '[{\"sku\":\"apple\",\"quantity\":1}]'::jsonb, ?, ?)",
+                    acceptedId.get(), acceptedKey.get(),
+                    OrderService.hash("c-admission", List.of(new StockMessages.Line("apple", 1))));
+        }
+        Response repeat = order(acceptedKey.get());
+        assertThat(repeat.statusCode()).as(repeat.asString()).isEqualTo(202);
+        assertThat(repeat.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(repeat.<String>path("id")).isEqualTo(acceptedId.get());
+        assertThat(order("admission-" + UUID.randomUUID()).statusCode()).isEqualTo(503);
+    }
+
+    private static Response order(String key) {
+        return given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body("{\"customerId\":\"c-admission\",\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}")
+                .post("/orders");
     }
 }

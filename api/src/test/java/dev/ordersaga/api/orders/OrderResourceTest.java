@@ -162,7 +162,7 @@ class OrderResourceTest {
             "{\"customerId\":\"c1\",\"items\":[{\"sku\":\"apple\",\"quantity\":0}]}",
             "{\"customerId\":\"c1\",\"items\":[{\"sku\":\"apple\",\"quantity\":-3}]}",
             "{\"customerId\":\"c1\",\"items\":[{\"sku\":\"apple\",\"quantity\":10001}]}",
-            "{\"customerId\":\"c 1\",\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}",
+            "{\"customerId\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}",
             "{\"customerId\":\"c1\",\"items\":[null]}",
     })
     void invalidOrderIsA400ProblemNamingTheFieldAndWritesNothing(String body) {

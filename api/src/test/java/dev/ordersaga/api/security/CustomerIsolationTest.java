@@ -2,6 +2,7 @@ package dev.ordersaga.api.security;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
@@ -67,6 +69,26 @@ class CustomerIsolationTest {
                 .body("status", equalTo("PENDING")).body("version", equalTo(1));
         assertThat(ApiDatabase.count("SELECT count(*) FROM outbox WHERE aggregate_id = ? AND message_type = 'ReleaseStock'", id))
                 .isZero();
+    }
+
+    /** Another customer's order and an id that names none get the same 404, and a malformed id is not echoed. */
+    @Test
+    void anotherCustomersOrderIsA404ExactlyLikeAnUnknownOne() {
+        String id = create("owner-404", null).then().statusCode(202).extract().path("id");
+        String unknown = UUID.randomUUID().toString();
+        for (String read : List.of("primary", "auto")) {
+            Response theirs = given().header("Authorization", Callers.bearer("stranger-404")).queryParam("read", read)
+                    .get("/orders/" + id);
+            Response none = given().header("Authorization", Callers.bearer("stranger-404")).queryParam("read", read)
+                    .get("/orders/" + unknown);
+            assertThat(theirs.statusCode()).isEqualTo(404);
+            assertThat(none.statusCode()).isEqualTo(404);
+            assertThat(theirs.asString().replace(id, "ID").replaceAll("\"requestId\":\"[^\"]*\"", ""))
+                    .as("read=%s", read)
+                    .isEqualTo(none.asString().replace(unknown, "ID").replaceAll("\"requestId\":\"[^\"]*\"", ""));
+        }
+        given().header("Authorization", Callers.bearer("stranger-404")).get("/orders/<script>x")
+                .then().statusCode(404).contentType(PROBLEM).body(not(containsString("script")));
     }
 
     @Test
@@ -159,6 +181,31 @@ class CustomerIsolationTest {
         jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
         jws.setHeader("typ", "JWT");
         return jws.getCompactSerialization();
+    }
+
+    /**
+     * The token's clock is checked with a documented leeway (MP_JWT_VERIFY_CLOCK_SKEW, 60 s) and its
+     * lifetime is bounded (SMALLRYE_JWT_TIME_TO_LIVE, 24 h): expired past the leeway, issued in the
+     * future past it, or claiming a longer life, it is a 401.
+     */
+    @Test
+    void aTokenExpiredIssuedInTheFutureOrTooLongLivedIsA401() {
+        long now = System.currentTimeMillis() / 1000;
+        String expiredPastLeeway = Jwt.issuer(Callers.ISSUER).audience(Callers.AUDIENCE).subject("clock")
+                .issuedAt(now - 600).expiresAt(now - 90).sign("test-jwt/privateKey.pem");
+        String expiredWithinLeeway = Jwt.issuer(Callers.ISSUER).audience(Callers.AUDIENCE).subject("clock")
+                .issuedAt(now - 600).expiresAt(now - 20).sign("test-jwt/privateKey.pem");
+        String issuedAnHourAhead = Jwt.issuer(Callers.ISSUER).audience(Callers.AUDIENCE).subject("clock")
+                .issuedAt(now + 3600).expiresAt(now + 4200).sign("test-jwt/privateKey.pem");
+        String hundredYears = Jwt.issuer(Callers.ISSUER).audience(Callers.AUDIENCE).subject("clock")
+                .issuedAt(now).expiresAt(now + 100L * 365 * 86400).sign("test-jwt/privateKey.pem");
+        String issuedIn1970 = Jwt.issuer(Callers.ISSUER).audience(Callers.AUDIENCE).subject("clock")
+                .issuedAt(0).expiresAt(now + 600).sign("test-jwt/privateKey.pem");
+        for (String token : List.of(expiredPastLeeway, issuedAnHourAhead, hundredYears, issuedIn1970)) {
+            given().header("Authorization", "Bearer " + token).get("/orders").then().statusCode(401).contentType(PROBLEM)
+                    .header("WWW-Authenticate", "Bearer");
+        }
+        given().header("Authorization", "Bearer " + expiredWithinLeeway).get("/orders").then().statusCode(200);
     }
 
     /** A request with no Authorization header at all (outside RestAssured, whose test filter adds one). */

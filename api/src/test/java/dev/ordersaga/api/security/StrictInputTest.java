@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -114,11 +115,45 @@ class StrictInputTest {
         String huge = "{\"items\":[{\"sku\":\"" + "x".repeat(70_000) + "\",\"quantity\":1}]}";
         given().header("Authorization", bearer).contentType(ContentType.JSON).body(huge).post("/orders").then()
                 .statusCode(413).contentType(PROBLEM).body("type", endsWith("/body-too-large"));
+        StringBuilder chunked = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            chunked.append("4000\r\n").append("x".repeat(0x4000)).append("\r\n");
+        }
+        assertThat(raw("POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: " + bearer + "\r\nContent-Type: application/json"
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked + "0\r\n\r\n"))
+                .startsWith("HTTP/1.1 413").contains(PROBLEM).contains("body-too-large").contains("requestId");
+        String small = "{\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}";
+        assertThat(raw("POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: " + bearer + "\r\nContent-Type: application/json"
+                + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + Integer.toHexString(small.length()) + "\r\n"
+                + small + "\r\n0\r\n\r\n")).as("a chunked body within the limit is read as usual").startsWith("HTTP/1.1 202");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "k\u00c3\u0028", "caf\u00c3\u00a9", "tab\there" })
+    void anIdempotencyKeyIsPrintableAsciiOrA400(String key) throws IOException {
+        long before = ApiDatabase.writes();
+        String body = "{\"items\":[{\"sku\":\"apple\",\"quantity\":1}]}";
+        String answer = raw("POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: " + Callers.bearer("strict")
+                + "\r\nContent-Type: application/json\r\nIdempotency-Key: " + key + "\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body);
+        assertThat(answer).startsWith("HTTP/1.1 400").contains(PROBLEM);
+        assertThat(ApiDatabase.writes()).isEqualTo(before);
+    }
+
+    @Test
+    void theManagementInterfaceAnswersAnUnknownPathWithAProblemToo() throws IOException {
+        int management = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
+        assertThat(raw(management, "GET /nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 404").contains(PROBLEM);
     }
 
     /** Sends raw bytes (so nothing is encoded or fixed on the way) and returns the whole answer. */
     private static String raw(String request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+        return raw(RestAssured.port, request);
+    }
+
+    private static String raw(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));

@@ -13,8 +13,10 @@ import jakarta.enterprise.event.Observes;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 
 import dev.ordersaga.http.Problems;
+import dev.ordersaga.http.RequestIds;
 
 /**
  * Refuses, before any resource or database sees it, a request whose target or headers cannot be
@@ -23,7 +25,8 @@ import dev.ordersaga.http.Problems;
  * {@value #MAX_HEADERS} bytes (431). Each answer is problem+json.
  *
  * <p>A body announced larger than {@code quarkus.http.limits.max-body-size} is a 413 problem
- * before it is read. The server itself accepts larger targets and headers (so that these answers
+ * before it is read; a chunked body (length not announced) is read here and is a 413 problem as
+ * soon as it passes the limit. The server itself accepts larger targets and headers (so that these answers
  * can be problem+json); a request its HTTP decoder cannot parse at all (a target over 64 KiB, a
  * percent-encoding it cannot decode) is refused there, with a bare status line.
  */
@@ -39,7 +42,12 @@ public class RequestHygiene {
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.limits.max-body-size",
                     defaultValue = "10240K") MemorySize maxBody) {
         long maxBodyBytes = maxBody.asLongValue();
+        BodyHandler chunked = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            // The request id first, so that every answer, these included, carries it.
+            String requestId = RequestIds.acceptOrCreate(ctx.request().getHeader(RequestIds.HEADER));
+            RequestIds.bind(requestId);
+            ctx.response().putHeader(RequestIds.HEADER, requestId);
             String problem = problem(ctx.request());
             String length = ctx.request().getHeader("Content-Length");
             if (problem == null && length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
@@ -47,6 +55,12 @@ public class RequestHygiene {
                 ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
                 Problems.send(ctx.response(), 413, "body-too-large", "Request body too large",
                         "the request body is larger than the " + maxBodyBytes + " bytes this endpoint accepts", Map.of());
+                return;
+            }
+            if (problem == null && length == null && ctx.request().headers().contains("Transfer-Encoding", "chunked", true)) {
+                // A body of unannounced length is read here, up to the limit, so that one past it is a 413
+                // problem (through the failure handler) like an announced one; the resources use what was read.
+                chunked.handle(ctx);
                 return;
             }
             if (problem == null) {
