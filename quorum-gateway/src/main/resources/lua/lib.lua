@@ -13,6 +13,14 @@ local function decode(raw)
   return state
 end
 local function int(n) return string.format('%.0f', n) end
+-- Whether a command reached this node after its deadline (node clock, epoch microseconds; '0':
+-- none): the gateway has given up on it, so it must not take effect behind everyone's back.
+local function late(deadline)
+  if deadline == '0' then return false end
+  redis.replicate_commands()
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000000 + tonumber(now[2]) > tonumber(deadline)
+end
 local function vvmap(list)
   local m = {}
   for _, e in ipairs(list) do m[e[1]] = e[2] end

@@ -49,6 +49,9 @@ public class StartupCheck {
         positive(check, "GATEWAY_BREAKER_DELAY", config.breakerDelay());
         positive(check, "GATEWAY_HINTS_REPLAY_EVERY", config.hintsReplayEvery());
         positive(check, "GATEWAY_ANTI_ENTROPY_EVERY", config.antiEntropyEvery());
+        check.require(config.tombstoneGrace().compareTo(config.nodeTimeout().multipliedBy(20)) >= 0, "GATEWAY_TOMBSTONE_GRACE",
+                config.tombstoneGrace(), "must be at least 20 times GATEWAY_NODE_TIMEOUT (" + config.nodeTimeout()
+                        + "): a tombstone must outlive every command of an older state still under way");
         check.attempt(() -> SigningKeys.parse("GATEWAY_CONTEXT_KEYS", config.contextKeys().orElse(null)));
         check.requireSecret(InternalSecret.acceptable(secret), "INTERNAL_SECRET",
                 "must be set, at least " + InternalSecret.MIN_LENGTH + " characters");

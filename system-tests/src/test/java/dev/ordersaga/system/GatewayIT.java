@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import dev.ordersaga.stack.ProjectRoot;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
+import dev.ordersaga.testsupport.TcpProxy;
 
 /**
  * The packaged quorum gateway as two processes over three real redis-server processes: hints
@@ -35,16 +37,18 @@ class GatewayIT {
     private static final List<RedisNode> nodes = new ArrayList<>();
     private static ServiceProcess a;
     private static ServiceProcess b;
+    private static Path root;
+    private static Path logs;
 
     @BeforeAll
     static void start() throws Exception {
-        Path root = ProjectRoot.find();
+        root = ProjectRoot.find();
         Path dir = Files.createTempDirectory("gateway-it-");
         for (int i = 0; i < 3; i++) {
             nodes.add(new RedisNode(Ports.free(), dir.resolve("redis-" + i)).start());
         }
         String urls = nodes.stream().map(RedisNode::url).collect(Collectors.joining(","));
-        Path logs = root.resolve("target/stack-logs/gateway");
+        logs = root.resolve("target/stack-logs/gateway");
         a = gateway(root, logs, "gateway-a", urls).start();
         b = gateway(root, logs, "gateway-b", urls).start();
     }
@@ -71,6 +75,7 @@ class GatewayIT {
 
     @AfterEach
     void heal() {
+        nodes.forEach(RedisNode::resume);
         nodes.forEach(RedisNode::start);
         if (!a.isRunning()) {
             a.start();
@@ -122,6 +127,76 @@ class GatewayIT {
         Response status = given().baseUri(g.url()).header("Authorization", "Bearer " + SECRET).get("/status");
         Number backlog = status.statusCode() == 200 ? status.path("nodes[" + node + "].hintBacklog") : null;
         return backlog == null ? -1 : backlog.longValue();
+    }
+
+    /** A key the gateway asks {@code node} to accept first (the preference order starts at the key's hash). */
+    private static String keyFirstOn(int node, String prefix) {
+        for (int i = 0;; i++) {
+            String k = prefix + "-" + System.nanoTime() + "-" + i;
+            if (Math.floorMod(k.hashCode(), 3) == node) {
+                return k;
+            }
+        }
+    }
+
+    /**
+     * The hint of a write exists before the client hears 204: a gateway killed with SIGKILL right after
+     * the answer, while the third node hangs, leaves the hint behind, and the node gets the write from
+     * it once it answers again, with anti-entropy off.
+     */
+    @Test
+    void aGatewayKilledRightAfterA204LeavesTheHintOfTheNodeThatHung() {
+        String urls = nodes.stream().map(RedisNode::url).collect(Collectors.joining(","));
+        // no other gateway runs meanwhile: nothing but the hint may bring the write to node 2
+        a.stop();
+        b.stop();
+        ServiceProcess c = gateway(root, logs, "gateway-c", urls).env("GATEWAY_ANTI_ENTROPY_EVERY", "1h").start();
+        try {
+            String key = keyFirstOn(0, "hinted-before-204");
+            nodes.get(2).pause();
+            put(c, key, "after-204", null, null).then().statusCode(204);
+            c.kill();
+            nodes.get(2).resume();
+            c.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                byte[] held = nodes.get(2).get("kv:" + key);
+                return held != null && new String(held, StandardCharsets.ISO_8859_1).contains("after-204");
+            });
+        } finally {
+            c.stop();
+            a.start();
+            b.start();
+        }
+    }
+
+    /**
+     * A node refuses a write that reaches it after half the node timeout, from a gateway's very first
+     * request on: here every command takes 300 ms each way to node 0 (more than the 500 ms timeout for
+     * the round trip), so a write it took would be applied after the gateway gave up on it.
+     */
+    @Test
+    void aWriteThatReachesANodeTooLateIsNotAppliedEvenOnTheFirstRequest() throws Exception {
+        try (TcpProxy slow = TcpProxy.start(Ports.free(), nodes.get(0).port())) {
+            slow.latency(300, 0);
+            String urls = "redis://127.0.0.1:" + slow.port() + "," + nodes.get(1).url() + "," + nodes.get(2).url();
+            ServiceProcess d = gateway(root, logs, "gateway-d", urls).env("GATEWAY_ANTI_ENTROPY_EVERY", "1h")
+                    .env("GATEWAY_HINTS_REPLAY_EVERY", "1h").start();
+            try {
+                String key = keyFirstOn(0, "late");
+                int status = put(d, key, "too-late", null, null).statusCode();
+                assertThat(status).as("the write's outcome").isIn(204, 503);
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                        .until(() -> !acceptedOn(nodes.get(0), key, "too-late"));
+            } finally {
+                d.stop();
+            }
+        }
+    }
+
+    /** Whether {@code node} holds {@code value} of {@code key} (nothing but the write itself could bring it there here). */
+    private static boolean acceptedOn(RedisNode node, String key, String value) {
+        byte[] held = node.get("kv:" + key);
+        return held != null && new String(held, StandardCharsets.ISO_8859_1).contains(value);
     }
 
     @Test

@@ -92,6 +92,52 @@ public final class RedisNode implements AutoCloseable {
         end(true);
     }
 
+    /**
+     * The raw value of {@code key} on this node (GET, straight over RESP), or null when it has none or
+     * does not answer within 5 s.
+     */
+    public byte[] get(String key) {
+        byte[] name = key.getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(("*2\r\n$3\r\nGET\r\n$" + name.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(name);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder header = new StringBuilder();
+            for (int c = in.read(); c != '\n' && c != -1; c = in.read()) {
+                header.append((char) c);
+            }
+            String line = header.toString().trim();
+            if (!line.startsWith("$") || line.equals("$-1")) {
+                return null;
+            }
+            byte[] value = in.readNBytes(Integer.parseInt(line.substring(1)));
+            return value;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Copies the node's data as it is on disk now into {@code target} (stop the node first for a consistent copy). */
+    public synchronized void copyData(Path target) {
+        Folders.copy(dir, target);
+    }
+
+    /**
+     * Kills the server and puts back an older copy of its data ({@link #copyData}), as a restore from a
+     * backup, or a crash that lost the tail of the append-only file, would: {@link #start()} brings it
+     * back with that data.
+     */
+    public synchronized void restore(Path copy) {
+        end(true);
+        Folders.delete(dir);
+        Folders.copy(copy, dir);
+    }
+
     /** Kills the server and deletes its data: it comes back empty, as after a lost disk. */
     public synchronized void wipe() {
         end(true);

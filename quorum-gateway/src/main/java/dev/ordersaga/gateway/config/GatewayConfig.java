@@ -70,6 +70,15 @@ public interface GatewayConfig {
     @WithDefault("5s")
     Duration repairPassBudget();
 
+    /**
+     * {@code GATEWAY_TOMBSTONE_GRACE}: how long a delete's tombstone is kept at least, even once every
+     * node holds it alone: longer than any write, join or repair of an older state can still be under
+     * way (they are refused after half the node timeout, ten times that for large values). A
+     * tombstone is removed only after this and only when no node keeps a hint of its key.
+     */
+    @WithDefault("60s")
+    Duration tombstoneGrace();
+
     /** {@code GATEWAY_MERKLE_LEAVES}: leaves of each node's Merkle tree, a power of two. */
     @WithDefault("1024")
     @Min(value = 16, message = "GATEWAY_MERKLE_LEAVES=${validatedValue}: must be a power of two from 16 to 65536")

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -27,20 +28,30 @@ import io.vertx.redis.client.impl.RedisStandaloneConnection;
 final class NodeLink {
 
     private static final Logger LOG = Logger.getLogger(NodeLink.class);
+    /** How many timeouts the set-up of a connection (scripts, clock, incarnation) may take. */
+    private static final int SET_UP_TIMEOUTS = 10;
 
     private final String url;
     private final Redis client;
     private final long timeoutNanos;
+    private final Function<RedisConnection, Future<Void>> prepare;
     private final AtomicReference<Future<RedisConnection>> connection = new AtomicReference<>();
+    /** The connection being set up, so that a set-up that outwaits the timeout can be failed. */
+    private final AtomicReference<Promise<RedisConnection>> connecting = new AtomicReference<>();
     /** Set when the current connection was closed because a command outwaited the node timeout. */
     private final AtomicReference<boolean[]> timedOut = new AtomicReference<>(new boolean[1]);
     /** Send times (nanos) of the commands in flight on the current connection, oldest first. */
     private final ArrayDeque<long[]> inFlight = new ArrayDeque<>();
 
-    NodeLink(String url, Redis client, long timeoutNanos) {
+    /**
+     * A link whose every new connection loads the scripts and then runs {@code prepare} (the node's
+     * clock and incarnation) before it carries any command.
+     */
+    NodeLink(String url, Redis client, long timeoutNanos, Function<RedisConnection, Future<Void>> prepare) {
         this.url = url;
         this.client = client;
         this.timeoutNanos = timeoutNanos;
+        this.prepare = prepare;
     }
 
     /** Sends one command; fails when the connection cannot be had or dies before the answer. */
@@ -51,14 +62,8 @@ final class NodeLink {
             synchronized (inFlight) {
                 inFlight.addLast(sent);
             }
-            return conn.send(request).andThen(done -> {
-                synchronized (inFlight) {
-                    sent[0] = 0;
-                    while (!inFlight.isEmpty() && inFlight.peekFirst()[0] == 0) {
-                        inFlight.pollFirst();
-                    }
-                }
-            }).recover(e -> Future.failedFuture(generation[0] ? NodeFailure.timedOut(url) : e));
+            return conn.send(request).andThen(answered -> done(sent))
+                    .recover(e -> Future.failedFuture(generation[0] ? NodeFailure.timedOut(url) : e));
         });
     }
 
@@ -71,17 +76,37 @@ final class NodeLink {
         if (!connection.compareAndSet(current, promise.future())) {
             return connected();
         }
-        client.connect().compose(this::loadScripts).onComplete(ar -> {
-            if (ar.succeeded()) {
-                RedisConnection conn = ar.result();
-                conn.exceptionHandler(e -> drop(promise.future(), "failed: " + e));
-                conn.endHandler(v -> drop(promise.future(), "closed by the node"));
-                promise.complete(conn);
-            } else {
-                promise.fail(ar.cause());
+        connecting.set(promise);
+        // The set-up counts as a command in flight: a node that accepts the connection and then hangs
+        // is given up on (see sweep). It is a few round trips, so it may take SET_UP_TIMEOUTS timeouts.
+        long[] setUp = { System.nanoTime() + (SET_UP_TIMEOUTS - 1) * timeoutNanos };
+        synchronized (inFlight) {
+            inFlight.addLast(setUp);
+        }
+        client.connect().compose(this::loadScripts).compose(this::prepared).onComplete(ar -> {
+            done(setUp);
+            if (ar.failed()) {
+                promise.tryFail(ar.cause());
+                return;
             }
+            RedisConnection conn = ar.result();
+            if (!promise.tryComplete(conn)) {
+                conn.close();
+                return;
+            }
+            conn.exceptionHandler(e -> drop(promise.future(), "failed: " + e));
+            conn.endHandler(v -> drop(promise.future(), "closed by the node"));
         });
         return promise.future();
+    }
+
+    private void done(long[] sent) {
+        synchronized (inFlight) {
+            sent[0] = 0;
+            while (!inFlight.isEmpty() && inFlight.peekFirst()[0] == 0) {
+                inFlight.pollFirst();
+            }
+        }
     }
 
     /** Makes sure the node has every script before the connection is used (a restarted node has none). */
@@ -91,6 +116,13 @@ final class NodeLink {
             loads.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source));
         }
         return conn.batch(loads).map(loaded -> conn).recover(e -> {
+            conn.close();
+            return Future.failedFuture(e);
+        });
+    }
+
+    private Future<RedisConnection> prepared(RedisConnection conn) {
+        return prepare.apply(conn).map(v -> conn).recover(e -> {
             conn.close();
             return Future.failedFuture(e);
         });
@@ -121,6 +153,10 @@ final class NodeLink {
         }
         synchronized (inFlight) {
             inFlight.clear();
+        }
+        Promise<RedisConnection> setUp = connecting.get();
+        if (setUp != null && setUp.future() == which) {
+            setUp.tryFail(new IllegalStateException("connection to " + url + " not set up: " + why));
         }
         if (which.succeeded()) {
             LOG.debugf("connection to %s dropped: %s", url, why);

@@ -24,6 +24,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -60,20 +61,23 @@ public final class ReplicaNode {
     private final AtomicLong lastFailure = new AtomicLong();
     private final AtomicReference<Boolean> up = new AtomicReference<>();
     private final long timeoutNanos;
-    /** This node's clock minus ours, in microseconds, as last measured with TIME. */
+    /** How long after it is sent a join may still be applied (half the tombstone grace). */
+    private final long joinWindowMicros;
+    /** This node's clock minus ours, in microseconds, as measured with TIME, and how far off it may be (half the round trip). */
     private volatile long clockOffsetMicros;
-    private volatile boolean clockKnown;
+    private volatile long clockUncertaintyMicros = Long.MAX_VALUE;
 
     ReplicaNode(int index, String url, Redis client, int connections, long timeoutMillis, long breakerDelayMillis,
-            MeterRegistry registry) {
+            long joinWindowMillis, MeterRegistry registry) {
+        this.joinWindowMicros = TimeUnit.MILLISECONDS.toMicros(joinWindowMillis);
         this.index = index;
         this.url = url;
         this.client = client;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         for (int i = 0; i < connections; i++) {
-            links.add(new NodeLink(url, client, timeoutNanos));
+            links.add(new NodeLink(url, client, timeoutNanos, this::prepare));
         }
-        this.bulk = new NodeLink(url, client, timeoutNanos * BULK_TIMEOUT_FACTOR);
+        this.bulk = new NodeLink(url, client, timeoutNanos * BULK_TIMEOUT_FACTOR, this::prepare);
         this.latency = Timer.builder("gateway.node.latency").tag("node", url).publishPercentiles(0.5, 0.99)
                 .register(registry);
         this.guard = TypedGuard.create(new TypeLiteral<Uni<Response>>() {
@@ -108,12 +112,16 @@ public final class ReplicaNode {
         return latency;
     }
 
-    /** Accepts a new write here (this node draws its dot): see {@code lua/write.lua}. */
+    /**
+     * Accepts a new write here (this node draws its dot), and keeps the new state as a hint for each of
+     * {@code others} (node URLs) until they have taken it: see {@code lua/write.lua}.
+     */
     public Uni<Response> write(String key, int leaves, int bucket, Buffer context, Buffer value, String contentType,
-            boolean deleted, long acceptedAt, String writer, int maxSiblings, long maxBytes) {
-        Request r = script(Scripts.WRITE, 5)
-                .arg(ReplicaNode.KV + key).arg(tree(leaves)).arg(members(leaves, bucket)).arg("gw:actor").arg("gw:counter")
-                .arg(key).arg(bucket).arg(UUID.randomUUID().toString()).arg(context).arg(value).arg(contentType)
+            boolean deleted, long acceptedAt, String writer, int maxSiblings, long maxBytes, List<String> others) {
+        Request r = script(Scripts.WRITE, 5 + others.size())
+                .arg(ReplicaNode.KV + key).arg(tree(leaves)).arg(members(leaves, bucket)).arg("gw:actor").arg("gw:counter");
+        others.forEach(other -> r.arg(HINTS + other));
+        r.arg(key).arg(bucket).arg(UUID.randomUUID().toString()).arg(context).arg(value).arg(contentType)
                 .arg(deleted ? "1" : "0").arg(acceptedAt).arg(writer).arg(maxSiblings).arg(maxBytes)
                 .arg(deadlineMicros(value.length() + context.length() > BULK_BYTES));
         return run(r, Scripts.WRITE, value.length() + context.length()).map(res -> {
@@ -125,37 +133,85 @@ public final class ReplicaNode {
     }
 
     /**
-     * The latest time, on this node's clock, at which it may still apply a write sent now: half the
-     * node timeout from now, so that a write applied in time is answered before the gateway gives up.
-     * Zero (no deadline) until the clock offset is known.
+     * The latest time, on this node's clock, at which it may still apply a write sent now:
+     * half the node timeout from now, less what the clock offset may be wrong by, so that a command
+     * applied in time is answered before the gateway gives up, and one that arrives later is refused.
+     * Every connection measures the clock before it carries a command (see {@link #prepare}), so the
+     * rule holds from the first request; with a round trip so slow that the offset may be off by half
+     * the timeout, every such command is refused as late (the gateway asks another node).
      */
     private long deadlineMicros(boolean large) {
-        if (!clockKnown) {
-            return 0;
-        }
         long timeout = TimeUnit.NANOSECONDS.toMicros(timeoutNanos) * (large ? BULK_TIMEOUT_FACTOR : 1);
-        return System.currentTimeMillis() * 1000 + clockOffsetMicros + timeout / 2;
+        long uncertainty = Math.min(clockUncertaintyMicros, timeout);
+        return Math.max(1, System.currentTimeMillis() * 1000 + clockOffsetMicros + timeout / 2 - uncertainty);
     }
 
-    /** Measures this node's clock offset with TIME (halfway through the round trip). */
+    /** Measures this node's clock again (every few seconds), keeping the more precise measurement: see {@link #measureClock}. */
     void syncClock() {
         long before = System.currentTimeMillis() * 1000;
-        call(Request.cmd(Command.TIME)).subscribe().with(r -> {
-            long after = System.currentTimeMillis() * 1000;
-            long node = r.get(0).toLong() * 1_000_000 + r.get(1).toLong();
-            if (after - before < TimeUnit.NANOSECONDS.toMicros(timeoutNanos) / 4) {
-                clockOffsetMicros = node - (before + after) / 2;
-                clockKnown = true;
-            }
-        }, f -> {
+        call(Request.cmd(Command.TIME)).subscribe().with(time -> measureClock(before, time), f -> {
         });
     }
 
-    /** Joins a state into this node's copy of a key; true when it changed. */
+    /**
+     * Readies a new connection before it carries a command: measures the node's clock (TIME, halfway
+     * through the round trip) and, when the node's Redis process is not the one that last wrote its
+     * actor id (a restart, which may have lost the tail of its data and with it its counter), gives the
+     * node a new actor id, so no dot is ever drawn twice ({@code lua/incarnation.lua}).
+     */
+    private Future<Void> prepare(RedisConnection conn) {
+        long[] before = new long[1];
+        return conn.send(Request.cmd(Command.INFO).arg("server"))
+                .compose(info -> conn.send(Request.cmd(Command.EVALSHA).arg(Scripts.INCARNATION.sha).arg(2)
+                        .arg("gw:incarnation").arg("gw:actor").arg(runId(info.toString())).arg(UUID.randomUUID().toString())))
+                .compose(rotated -> {
+                    if (rotated.toLong() == 1L) {
+                        LOG.infof("redis node %s: a new Redis process; its writes now draw dots under a new actor id", url);
+                    }
+                    before[0] = System.currentTimeMillis() * 1000;
+                    return conn.send(Request.cmd(Command.TIME));
+                })
+                .map(time -> {
+                    measureClock(before[0], time);
+                    return null;
+                });
+    }
+
+    /** Keeps a measurement of the node's clock when it is the first or no less precise than the one held. */
+    private void measureClock(long beforeMicros, Response time) {
+        long after = System.currentTimeMillis() * 1000;
+        long node = time.get(0).toLong() * 1_000_000 + time.get(1).toLong();
+        long uncertainty = Math.max(0, (after - beforeMicros) / 2);
+        if (uncertainty <= clockUncertaintyMicros || uncertainty < TimeUnit.NANOSECONDS.toMicros(timeoutNanos) / 8) {
+            clockOffsetMicros = node - (beforeMicros + after) / 2;
+            clockUncertaintyMicros = uncertainty;
+        }
+    }
+
+    private static String runId(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("run_id:")) {
+                return line.substring("run_id:".length()).trim();
+            }
+        }
+        throw new IllegalStateException("INFO server names no run_id");
+    }
+
+    /**
+     * Joins a state into this node's copy of a key; true when it changed. A join that reaches the node
+     * more than half the tombstone grace after it was sent (a paused node, say) is refused
+     * ({@link NodeFailure#late}): an older state must not land after a delete's tombstone was removed.
+     */
     public Uni<Boolean> join(String key, int leaves, int bucket, Buffer state) {
+        long deadline = System.currentTimeMillis() * 1000 + clockOffsetMicros + joinWindowMicros;
         Request r = script(Scripts.JOIN, 3).arg(KV + key).arg(tree(leaves)).arg(members(leaves, bucket))
-                .arg("kv").arg(state).arg(key).arg(bucket);
-        return run(r, Scripts.JOIN, state.length()).map(res -> res.toLong() == 1L);
+                .arg("kv").arg(state).arg(key).arg(bucket).arg(deadline);
+        return run(r, Scripts.JOIN, state.length()).map(res -> {
+            if (res.toLong() < 0) {
+                throw NodeFailure.late(url);
+            }
+            return res.toLong() == 1L;
+        });
     }
 
     /** Joins a state into the hint this node keeps of {@code key} for {@code target}. */
@@ -166,8 +222,23 @@ public final class ReplicaNode {
 
     /** Drops the hint of {@code key} for {@code target} if it still holds {@code replayed}. */
     public Uni<Boolean> dropHint(String target, String key, Buffer replayed) {
-        Request r = script(Scripts.DROP_HINT, 1).arg(HINTS + target).arg(key).arg(replayed);
-        return run(r, Scripts.DROP_HINT, replayed.length()).map(res -> res.toLong() == 1L);
+        return dropHints(List.of(target), key, replayed).map(n -> n > 0);
+    }
+
+    /** Drops the hints of {@code key} for each of {@code targets} that still hold {@code state}; returns how many. */
+    public Uni<Long> dropHints(List<String> targets, String key, Buffer state) {
+        Request r = script(Scripts.DROP_HINT, targets.size());
+        targets.forEach(t -> r.arg(HINTS + t));
+        r.arg(key).arg(state);
+        return run(r, Scripts.DROP_HINT, state.length()).map(Response::toLong);
+    }
+
+    /** Whether this node keeps a hint of {@code key} for any of {@code targets}. */
+    public Uni<Boolean> hasHint(List<String> targets, String key) {
+        Request r = script(Scripts.HAS_HINT, targets.size());
+        targets.forEach(t -> r.arg(HINTS + t));
+        r.arg(key);
+        return run(r, Scripts.HAS_HINT, 0).map(res -> res.toLong() == 1L);
     }
 
     /** Removes a key that holds only {@code expected} (a lone tombstone). */

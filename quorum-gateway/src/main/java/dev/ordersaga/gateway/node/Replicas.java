@@ -52,7 +52,8 @@ public class Replicas {
                     .setTcpKeepAlive(true)
                     .setTcpNoDelay(true);
             nodes.add(new ReplicaNode(i, url, Redis.createClient(vertx, options), config.nodeConnections(),
-                    config.nodeTimeout().toMillis(), config.breakerDelay().toMillis(), registry));
+                    config.nodeTimeout().toMillis(), config.breakerDelay().toMillis(), config.tombstoneGrace().toMillis() / 2,
+                    registry));
         }
         long[] sweeps = { 0 };
         nodes.forEach(ReplicaNode::syncClock);

@@ -18,12 +18,16 @@ enum Scripts {
     WRITE("write.lua"),
     /** Joins a state into a key or a hint: see {@code lua/join.lua}. */
     JOIN("join.lua"),
-    /** Drops a replayed hint if unchanged. */
+    /** Drops hints of a key that still hold a given state. */
     DROP_HINT("drop-hint.lua"),
     /** Removes a key that holds only a tombstone, if unchanged. */
     REAP("reap.lua"),
     /** Adds existing keys to the Merkle index. */
-    INDEX("index.lua");
+    INDEX("index.lua"),
+    /** A new actor id for a node whose Redis process changed. */
+    INCARNATION("incarnation.lua"),
+    /** Whether a node keeps a hint of a key. */
+    HAS_HINT("has-hint.lua");
 
     final String source;
     final String sha;

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Response;
@@ -33,13 +34,16 @@ import dev.ordersaga.gateway.store.StateCodec;
  * Coordinates one write or read over the replicas.
  *
  * <p>A write is accepted by one node first (the key's first node in preference order that answers),
- * which draws the write's dot and returns the key's whole new state; that state is joined into the
- * other nodes, and the write is acknowledged once W nodes hold it. Nodes that missed it get hints,
- * kept on every node that took the write.
+ * which draws the write's dot, keeps the key's whole new state as a hint for every other node, and
+ * returns that state; it is joined into the other nodes, and the write is acknowledged once W nodes
+ * hold it: so a hint exists before the client hears of the write. The accepting node's hints are
+ * dropped for the nodes that took the write; those that missed it get the hint on every node that
+ * took it.
  *
  * <p>A read joins the states of the first R nodes to answer. If they differ, the join is written
  * back to the stale ones before the read answers (blocking read repair); nodes that answer later
- * are repaired off the response path, and a lone tombstone every node holds is removed.
+ * are repaired off the response path, and a lone tombstone every node holds is removed once it is
+ * older than {@code GATEWAY_TOMBSTONE_GRACE} and no node keeps a hint of its key.
  */
 @Startup
 @ApplicationScoped
@@ -101,9 +105,10 @@ public class QuorumCoordinator {
             List<String> failed) {
         ReplicaNode node = order.get(attempt);
         long now = System.currentTimeMillis();
+        List<String> others = order.stream().filter(n -> n != node).map(ReplicaNode::url).toList();
         return node.write(write.key(), config.merkleLeaves(), bucket, Buffer.buffer(StateCodec.encode(write.context())),
                 Buffer.buffer(write.value()), write.contentType(), write.deleted(), now, config.id(),
-                config.maxSiblings(), config.maxKeyBytes())
+                config.maxSiblings(), config.maxKeyBytes(), others)
                 .map(response -> accepted(node, response))
                 .onFailure(f -> !(f instanceof SiblingBoundException)).recoverWithUni(f -> {
                     List<String> failedSoFar = new ArrayList<>(failed);
@@ -154,13 +159,21 @@ public class QuorumCoordinator {
                 .replaceWithVoid();
     }
 
-    /** Hints for every node that missed the write, kept on every node that took it. */
+    /**
+     * Once every node has answered: the accepting node drops the hints it kept for the nodes that took
+     * the write, and every other node that took it keeps a hint for each node that missed it (the
+     * accepting node already does).
+     */
     private void hintMissed(String key, Accepted accepted, List<Fanout.Answer<Boolean>> answers) {
         List<ReplicaNode> holders = new ArrayList<>();
-        holders.add(accepted.node());
         List<ReplicaNode> missed = new ArrayList<>();
         for (var a : answers) {
             (a.ok() ? holders : missed).add(a.node());
+        }
+        if (!holders.isEmpty()) {
+            accepted.node().dropHints(holders.stream().map(ReplicaNode::url).toList(), key, accepted.encoded())
+                    .subscribe().with(n -> {
+                    }, f -> LOG.debugf("hints of %s on %s not dropped (replayed later): %s", key, accepted.node().url(), f));
         }
         for (ReplicaNode target : missed) {
             hints.store(holders, target, key, accepted.encoded());
@@ -217,14 +230,33 @@ public class QuorumCoordinator {
                 repairLate(key, bucket, a.node(), joined);
             }
         }
-        if (ReadRepair.reapable(everyNode, replicas.size()) && everyNode.get(0).equals(joined)) {
-            Buffer expected = Buffer.buffer(StateCodec.encode(joined));
-            for (var a : all) {
-                a.node().reap(key, config.merkleLeaves(), bucket, expected).subscribe().with(x -> {
-                }, f -> {
-                });
-            }
+        if (ReadRepair.reapable(everyNode, replicas.size(), config.tombstoneGrace(), System.currentTimeMillis())
+                && everyNode.get(0).equals(joined)) {
+            reapUnlessHinted(key, bucket, joined);
         }
+    }
+
+    /**
+     * Removes a lone tombstone from every node, unless some node keeps a hint of the key: a hint
+     * replayed into a removed key would bring back what the delete removed.
+     */
+    private void reapUnlessHinted(String key, int bucket, KeyState tombstone) {
+        List<ReplicaNode> nodes = replicas.all();
+        List<String> urls = nodes.stream().map(ReplicaNode::url).toList();
+        Multi.createFrom().iterable(nodes)
+                .onItem().transformToUniAndMerge(n -> n.hasHint(urls.stream().filter(u -> !u.equals(n.url())).toList(), key))
+                .collect().asList()
+                .subscribe().with(hinted -> {
+                    if (hinted.contains(true)) {
+                        return;
+                    }
+                    Buffer expected = Buffer.buffer(StateCodec.encode(tombstone));
+                    for (ReplicaNode n : nodes) {
+                        n.reap(key, config.merkleLeaves(), bucket, expected).subscribe().with(x -> {
+                        }, f -> {
+                        });
+                    }
+                }, f -> LOG.debugf("tombstone of %s kept: hints could not be checked on every node: %s", key, f));
     }
 
     private void repairLate(String key, int bucket, ReplicaNode node, KeyState joined) {

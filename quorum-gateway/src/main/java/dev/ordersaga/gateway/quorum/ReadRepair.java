@@ -1,5 +1,6 @@
 package dev.ordersaga.gateway.quorum;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -20,9 +21,13 @@ public final class ReadRepair {
         return answers.entrySet().stream().filter(e -> !e.getValue().equals(joined)).map(Map.Entry::getKey).toList();
     }
 
-    /** Whether every node holds the same lone tombstone, so the key can be removed everywhere. */
-    public static boolean reapable(List<KeyState> everyNode, int nodes) {
+    /**
+     * Whether every node holds the same lone tombstone, accepted at least {@code grace} before
+     * {@code nowMillis}, so the key may be removed everywhere (once no node keeps a hint of it).
+     */
+    public static boolean reapable(List<KeyState> everyNode, int nodes, Duration grace, long nowMillis) {
         return everyNode.size() == nodes && !everyNode.isEmpty() && everyNode.get(0).onlyTombstone()
-                && everyNode.stream().allMatch(s -> s.equals(everyNode.get(0)));
+                && everyNode.stream().allMatch(s -> s.equals(everyNode.get(0)))
+                && nowMillis - everyNode.get(0).siblings().get(0).timestamp() >= grace.toMillis();
     }
 }

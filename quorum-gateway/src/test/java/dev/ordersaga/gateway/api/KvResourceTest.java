@@ -15,6 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -40,6 +42,7 @@ import io.vertx.mutiny.redis.client.Request;
 
 import dev.ordersaga.gateway.causality.KeyState;
 import dev.ordersaga.gateway.store.StateCodec;
+import dev.ordersaga.testsupport.Folders;
 import dev.ordersaga.testsupport.RedisNodesResource;
 
 @QuarkusTest
@@ -118,6 +121,103 @@ class KvResourceTest {
         onNodeCommand(node, command);
     }
 
+    /** Runs one command on a node with binary arguments (byte[]) as they are. */
+    private static void onNodeRaw(int node, Object... command) {
+        Redis redis = Redis.createClient(VERTX, RedisNodesResource.node(node).url());
+        try {
+            var request = Request.cmd(Command.create((String) command[0]));
+            for (int i = 1; i < command.length; i++) {
+                if (command[i] instanceof byte[] bytes) {
+                    request.arg(io.vertx.mutiny.core.buffer.Buffer.buffer(bytes));
+                } else {
+                    request.arg(String.valueOf(command[i]));
+                }
+            }
+            redis.send(request).await().atMost(Duration.ofSeconds(5));
+        } finally {
+            redis.close();
+        }
+    }
+
+    /** A key the gateway asks {@code node} to accept first (the preference order starts at the key's hash). */
+    private static String keyFirstOn(int node) {
+        while (true) {
+            String k = key();
+            if (Math.floorMod(k.hashCode(), 3) == node) {
+                return k;
+            }
+        }
+    }
+
+    /** Waits until the gateway's breaker of every node is closed again (after a node was stopped). */
+    private static void awaitEveryBreakerClosed() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            put("probe-" + UUID.randomUUID(), "p", null, "all").then().statusCode(204);
+            given().get("/status").then().statusCode(200).body("nodes.breaker", Matchers.everyItem(equalTo("CLOSED")));
+        });
+    }
+
+    /**
+     * A delete stays deleted: while a hint of an older value waits for a node, a read that finds the
+     * lone tombstone on every node does not remove it, so the hint's replay joins into the tombstone
+     * and brings nothing back (an empty key would take the old value, and read repair spread it).
+     */
+    @Test
+    void aDeleteStaysDeletedWhenAnOlderHintIsReplayedAfterTheTombstoneIsEverywhere() {
+        String k = key();
+        put(k, "old", null, "all").then().statusCode(204);
+        byte[] olderState = onNodeCommand(0, "GET", "kv:" + k).toBytes();
+        String context = get(k, "all").header("X-Context");
+        given().header("X-Context", context).queryParam("w", "all").delete("/kv/" + k).then().statusCode(204);
+        for (int node = 0; node < 3; node++) {
+            assertThat(onNode(node, k).onlyTombstone()).as("node %d holds the tombstone", node).isTrue();
+        }
+        // a hint of the older value, still waiting for node 2 (written before the delete, not yet replayed)
+        onNodeRaw(0, "HSET", "hints:" + RedisNodesResource.node(2).url(), k, olderState);
+        for (int i = 0; i < 3; i++) {
+            get(k, "all").then().statusCode(404);
+        }
+        await().atMost(WAIT).untilAsserted(() -> given().post("/flush_hinted").then().statusCode(200).body("backlog", equalTo(0)));
+        for (int i = 0; i < 3; i++) {
+            get(k, "all").then().statusCode(404);
+        }
+        for (int node = 0; node < 3; node++) {
+            assertThat(valuesOnNode(node, k)).as("values on node %d", node).isEmpty();
+        }
+    }
+
+    /**
+     * A node that comes back with an older copy of its data (a restore, or a crash that lost the tail
+     * of its append-only file) has a counter behind dots acknowledged writes already carry: its next
+     * write takes a new actor id, so that write and the one whose dot it would have reused both stay.
+     */
+    @Test
+    void aNodeBackWithAnOlderCopyOfItsDataNeverReusesADot() throws Exception {
+        String k = keyFirstOn(0);
+        put(k, "v1", null, "all").then().statusCode(204);
+        Path copy = Files.createTempDirectory("redis-node-copy-");
+        try {
+            RedisNodesResource.node(0).stop();
+            RedisNodesResource.node(0).copyData(copy);
+            RedisNodesResource.node(0).start();
+            awaitEveryBreakerClosed();
+            put(k, "v2", null, "all").then().statusCode(204);
+            RedisNodesResource.node(0).restore(copy);
+            RedisNodesResource.node(0).start();
+            awaitEveryBreakerClosed();
+            put(k, "v3", null, "all").then().statusCode(204);
+            // node 0 lost v2 with its copy: the read joins every node's state and repairs it
+            get(k, "all").then().statusCode(300).body("siblings", hasSize(3));
+            for (int node = 0; node < 3; node++) {
+                int n = node;
+                await().atMost(WAIT).untilAsserted(() -> assertThat(valuesOnNode(n, k)).as("values on node %d", n)
+                        .containsExactlyInAnyOrder("v1", "v2", "v3"));
+            }
+        } finally {
+            Folders.deleteQuietly(copy);
+        }
+    }
+
     private static long onNodeLong(int node, String... command) {
         return onNodeCommand(node, command).toLong();
     }
@@ -172,8 +272,8 @@ class KvResourceTest {
         String context = get(k, null).header("X-Context");
         given().header("X-Context", context).delete("/kv/" + k).then().statusCode(204);
         get(k, null).then().statusCode(404);
-        // Once a read finds the tombstone alone on every node, it is removed from storage.
-        await().atMost(WAIT).untilAsserted(() -> {
+        // Once a read finds the tombstone alone on every node, past the grace (10 s in tests), it is removed.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             get(k, "all").then().statusCode(404);
             for (int node = 0; node < 3; node++) {
                 assertThat(onNode(node, k).isEmpty()).isTrue();
