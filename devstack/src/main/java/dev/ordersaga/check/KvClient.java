@@ -103,6 +103,37 @@ public final class KvClient {
         return outcome;
     }
 
+    /**
+     * Deletes a key through a gateway with the context of {@code basis} (a read of this client's), and
+     * records it as a delete named {@code tombstone} that replaces what {@code basis} showed.
+     */
+    public Outcome delete(String client, String gateway, String key, String tombstone, Read basis, String query) {
+        HttpRequest.Builder b = request(gateway, key, query).DELETE();
+        Set<String> observed = Set.of();
+        if (basis != null && basis.context() != null) {
+            b.header("X-Context", basis.context());
+            observed = basis.values();
+        }
+        long invoked = System.nanoTime();
+        Outcome outcome;
+        String detail;
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            int s = r.statusCode();
+            outcome = s == 204 ? Outcome.OK : s >= 400 && s < 500 ? Outcome.FAILED : Outcome.UNKNOWN;
+            detail = "HTTP " + s;
+        } catch (IOException | RuntimeException e) {
+            outcome = Outcome.UNKNOWN;
+            detail = e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            outcome = Outcome.UNKNOWN;
+            detail = "interrupted";
+        }
+        history.delete(client, key, invoked, System.nanoTime(), outcome, tombstone, observed, detail);
+        return outcome;
+    }
+
     private HttpRequest.Builder request(String gateway, String key, String query) {
         return HttpRequest.newBuilder(URI.create(gateway + "/kv/" + key + (query == null ? "" : query)))
                 .timeout(timeout).header("Authorization", authorization);

@@ -29,7 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * read completed;</li>
  * <li><b>register</b> (keys with one writer that always writes with the context of its own last
  * read): besides the above, no acknowledged value is ever shown beside a later acknowledged one.</li>
+ * <li><b>no resurrection</b>: a value an acknowledged delete replaced (a delete is a write of a
+ * tombstone, with the context of a read, that reads never show) is never shown by a read begun after
+ * the delete was acknowledged, nor in the final read.</li>
  * </ol>
+ * A delete's tombstone stands in for what it replaced: a value replaced by a delete that may have
+ * taken effect (acknowledged, or of unknown outcome, and begun before the read ended) is no longer
+ * owed to a read, nor to the final read.
  * Safe to record from many threads.
  */
 public final class KvHistory {
@@ -45,7 +51,7 @@ public final class KvHistory {
      * {@code returned} are the values it showed (empty for 404).
      */
     public record Op(int id, String client, String key, boolean write, long invokedNanos, long completedNanos,
-            Outcome outcome, String value, Set<String> observed, Set<String> returned, String detail) {
+            Outcome outcome, String value, Set<String> observed, Set<String> returned, String detail, boolean delete) {
     }
 
     /** A broken property, and the operation that shows it. */
@@ -65,7 +71,16 @@ public final class KvHistory {
     public Op write(String client, String key, long invoked, long completed, Outcome outcome, String value,
             Set<String> observed, String detail) {
         Op op = new Op(ids.incrementAndGet(), client, key, true, invoked, completed, outcome, value, Set.copyOf(observed),
-                Set.of(), detail);
+                Set.of(), detail, false);
+        ops.add(op);
+        return op;
+    }
+
+    /** A delete with the context of a read that showed {@code observed}; {@code tombstone} names it (reads never show it). */
+    public Op delete(String client, String key, long invoked, long completed, Outcome outcome, String tombstone,
+            Set<String> observed, String detail) {
+        Op op = new Op(ids.incrementAndGet(), client, key, true, invoked, completed, outcome, tombstone,
+                Set.copyOf(observed), Set.of(), detail, true);
         ops.add(op);
         return op;
     }
@@ -73,7 +88,7 @@ public final class KvHistory {
     public Op read(String client, String key, long invoked, long completed, Outcome outcome, Set<String> returned,
             String detail) {
         Op op = new Op(ids.incrementAndGet(), client, key, false, invoked, completed, outcome, null, Set.of(),
-                Set.copyOf(returned), detail);
+                Set.copyOf(returned), detail, false);
         ops.add(op);
         return op;
     }
@@ -115,10 +130,22 @@ public final class KvHistory {
             }
         }
         Map<String, Set<String>> replaced = new HashMap<>();
-        List<Op> acked = keyOps.stream().filter(o -> o.write() && o.outcome() == Outcome.OK).toList();
+        List<Op> acked = keyOps.stream().filter(o -> o.write() && !o.delete() && o.outcome() == Outcome.OK).toList();
+        List<Op> deletes = keyOps.stream().filter(o -> o.delete() && o.outcome() != Outcome.FAILED).toList();
         Set<String> end = finalValues.get(key);
         if (end != null) {
             Set<String> accounted = accounted(end, writes, replaced);
+            deletes.forEach(d -> accounted.addAll(accounted(Set.of(d.value()), writes, replaced)));
+            for (Op d : deletes) {
+                if (d.outcome() == Outcome.OK) {
+                    for (String v : accounted(Set.of(d.value()), writes, replaced)) {
+                        if (end.contains(v)) {
+                            violations.add(new Violation("resurrection", d, "the final read " + end + " shows " + v
+                                    + ", which this acknowledged delete replaced"));
+                        }
+                    }
+                }
+            }
             for (Op w : acked) {
                 if (!accounted.contains(w.value())) {
                     violations.add(new Violation("lost write", w, "acknowledged, and neither in the final read " + end
@@ -137,6 +164,19 @@ public final class KvHistory {
                 }
             }
             Set<String> accounted = accounted(r.returned(), writes, replaced);
+            for (Op d : deletes) {
+                if (d.invokedNanos() < r.completedNanos()) {
+                    accounted.addAll(accounted(Set.of(d.value()), writes, replaced));
+                }
+                if (d.outcome() == Outcome.OK && d.completedNanos() < r.invokedNanos()) {
+                    for (String v : accounted(Set.of(d.value()), writes, replaced)) {
+                        if (r.returned().contains(v)) {
+                            violations.add(new Violation("resurrection", r, "shows " + v + ", which delete " + d.id()
+                                    + " (acknowledged before the read began) replaced"));
+                        }
+                    }
+                }
+            }
             for (Op w : acked) {
                 if (w.completedNanos() < r.invokedNanos() && !accounted.contains(w.value())) {
                     violations.add(new Violation("stale read", r, "misses " + w.value()

@@ -53,6 +53,29 @@ class KvHistoryTest {
     }
 
     @Test
+    void aDeletedValueShownAgainAfterTheDeleteIsAResurrection() {
+        KvHistory h = new KvHistory();
+        h.write("c1", "k", 0, 10, Outcome.OK, "a", Set.of(), "");
+        h.delete("c1", "k", 20, 30, Outcome.OK, "del-1", Set.of("a"), "");
+        h.read("r", "k", 40, 50, Outcome.OK, Set.of(), "");
+        h.read("r", "k", 60, 70, Outcome.OK, Set.of("a"), "");
+        h.finalRead("k", Set.of("a"));
+        assertThat(h.check()).extracting(KvHistory.Violation::property).containsExactlyInAnyOrder("resurrection", "resurrection");
+    }
+
+    @Test
+    void aDeleteStandsInForWhatItReplacedAndAConcurrentReadMayStillShowIt() {
+        KvHistory h = new KvHistory();
+        h.write("c1", "k", 0, 10, Outcome.OK, "a", Set.of(), "");
+        h.write("c2", "k", 0, 10, Outcome.OK, "b", Set.of(), "");
+        h.delete("c1", "k", 20, 30, Outcome.UNKNOWN, "del-1", Set.of("a"), "");
+        h.read("r", "k", 25, 28, Outcome.OK, Set.of("a", "b"), "");
+        h.read("r", "k", 40, 50, Outcome.OK, Set.of("b"), "");
+        h.finalRead("k", Set.of("b"));
+        assertThat(h.check()).isEmpty();
+    }
+
+    @Test
     void aValueNobodyWroteIsAPhantom() {
         KvHistory h = new KvHistory();
         h.read("r", "k", 0, 10, Outcome.OK, Set.of("ghost"), "");

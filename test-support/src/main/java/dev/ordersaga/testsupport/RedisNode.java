@@ -7,9 +7,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +28,8 @@ import redis.embedded.core.ExecutableProvider;
 public final class RedisNode implements AutoCloseable {
 
     private static final Object EXTRACT = new Object();
+    /** The append-only file of redis-server 6.2 (one file in its directory). */
+    private static final String APPEND_ONLY_FILE = "appendonly.aof";
     private static File executable;
 
     private final int port;
@@ -119,6 +123,29 @@ public final class RedisNode implements AutoCloseable {
             return value;
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** How long the append-only file is now, in bytes (a mark for {@link #loseTailAfter}). */
+    public synchronized long appendOnlyFileSize() {
+        try {
+            return Files.size(dir.resolve(APPEND_ONLY_FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Kills the server and cuts its append-only file back to {@code mark} bytes: what it appended since
+     * is lost, as a host crash loses the last second under {@code appendfsync everysec} (a command cut in
+     * the middle is dropped by Redis on load). {@link #start()} brings it back with the shorter file.
+     */
+    public synchronized void loseTailAfter(long mark) {
+        end(true);
+        try (var file = FileChannel.open(dir.resolve(APPEND_ONLY_FILE), StandardOpenOption.WRITE)) {
+            file.truncate(mark);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

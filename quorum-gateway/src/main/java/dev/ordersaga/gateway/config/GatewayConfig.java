@@ -79,6 +79,15 @@ public interface GatewayConfig {
     @WithDefault("60s")
     Duration tombstoneGrace();
 
+    /**
+     * {@code GATEWAY_UNSAFE_KEEP_ACTOR_ACROSS_RESTARTS}: true only to show what the new actor id of a
+     * restarted node prevents (the history test's negative control): a node then keeps its actor id
+     * when its Redis process changes, and a node that lost the tail of its data reuses dots. Never in
+     * production.
+     */
+    @WithDefault("false")
+    boolean unsafeKeepActorAcrossRestarts();
+
     /** {@code GATEWAY_MERKLE_LEAVES}: leaves of each node's Merkle tree, a power of two. */
     @WithDefault("1024")
     @Min(value = 16, message = "GATEWAY_MERKLE_LEAVES=${validatedValue}: must be a power of two from 16 to 65536")

@@ -61,6 +61,8 @@ public final class ReplicaNode {
     private final AtomicLong lastFailure = new AtomicLong();
     private final AtomicReference<Boolean> up = new AtomicReference<>();
     private final long timeoutNanos;
+    /** Whether a new Redis process gets a new actor id (always, but for the history test's negative control). */
+    private final boolean newActorOnRestart;
     /** How long after it is sent a join may still be applied (half the tombstone grace). */
     private final long joinWindowMicros;
     /** This node's clock minus ours, in microseconds, as measured with TIME, and how far off it may be (half the round trip). */
@@ -68,7 +70,8 @@ public final class ReplicaNode {
     private volatile long clockUncertaintyMicros = Long.MAX_VALUE;
 
     ReplicaNode(int index, String url, Redis client, int connections, long timeoutMillis, long breakerDelayMillis,
-            long joinWindowMillis, MeterRegistry registry) {
+            long joinWindowMillis, boolean newActorOnRestart, MeterRegistry registry) {
+        this.newActorOnRestart = newActorOnRestart;
         this.joinWindowMicros = TimeUnit.MILLISECONDS.toMicros(joinWindowMillis);
         this.index = index;
         this.url = url;
@@ -163,7 +166,8 @@ public final class ReplicaNode {
         long[] before = new long[1];
         return conn.send(Request.cmd(Command.INFO).arg("server"))
                 .compose(info -> conn.send(Request.cmd(Command.EVALSHA).arg(Scripts.INCARNATION.sha).arg(2)
-                        .arg("gw:incarnation").arg("gw:actor").arg(runId(info.toString())).arg(UUID.randomUUID().toString())))
+                        .arg("gw:incarnation").arg("gw:actor")
+                        .arg(newActorOnRestart ? runId(info.toString()) : "kept").arg(UUID.randomUUID().toString())))
                 .compose(rotated -> {
                     if (rotated.toLong() == 1L) {
                         LOG.infof("redis node %s: a new Redis process; its writes now draw dots under a new actor id", url);
