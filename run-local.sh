@@ -3,7 +3,7 @@
 # quorum gateway, the worker and the api, every path between them through a fault proxy (./chaos).
 # Builds first only when a source changed since the last build. Ctrl-C stops everything.
 #   ./run-local.sh [-Dapi.port=8080 -Dworker.port=8081 -Dgateway.port=8082 -Dpostgres.port=15432
-#                   -Dredis.port=16379 -Dchaos.port=8090 ...]
+#                   -Dredis.port=16379 -Dproxy.port=8091 -Dchaos.port=8090 -Dstack.bind=127.0.0.1 ...]
 set -euo pipefail
 cd "$(dirname "$0")"
 marker=target/.local-stack-built

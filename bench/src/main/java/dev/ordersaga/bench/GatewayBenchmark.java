@@ -27,6 +27,7 @@ import io.vertx.core.http.PoolOptions;
 
 import dev.ordersaga.bench.Load.Result;
 import dev.ordersaga.stack.ProjectRoot;
+import dev.ordersaga.testsupport.Folders;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
@@ -114,6 +115,7 @@ public final class GatewayBenchmark {
             stopGateway();
             nodes.forEach(RedisNode::stop);
             vertx.close();
+            Folders.deleteQuietly(dir);
         }
     }
 

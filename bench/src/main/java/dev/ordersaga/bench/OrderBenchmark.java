@@ -332,6 +332,7 @@ public final class OrderBenchmark {
         }
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
+        Files.deleteIfExists(script);
         Matcher m = Pattern.compile("tps = ([0-9.]+)").matcher(out);
         if (!m.find()) {
             report("pgbench failed: %s", out);

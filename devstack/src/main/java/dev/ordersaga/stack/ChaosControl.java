@@ -25,6 +25,9 @@ import dev.ordersaga.testsupport.TcpProxy;
  */
 final class ChaosControl implements AutoCloseable {
 
+    /** The longest latency (and jitter) a path takes: a minute. */
+    static final long MAX_LATENCY_MS = 60_000;
+
     private final Map<String, TcpProxy> paths = new LinkedHashMap<>();
     private final Map<String, RedisNode> nodes = new LinkedHashMap<>();
     private final HttpServer server;
@@ -82,7 +85,7 @@ final class ChaosControl implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         paths.forEach((name, proxy) -> {
             if (!name.startsWith("isolate-")) {
-                out.append(String.format("%-20s %s%n", name, proxy.describe()));
+                out.append(String.format("%-20s %s%n", name, describe(proxy)));
             }
         });
         nodes.forEach((name, node) -> out.append(String.format("%-20s %s%n", name, node.isRunning() ? "running" : "stopped")));
@@ -113,22 +116,61 @@ final class ChaosControl implements AutoCloseable {
                     + "; nodes: " + String.join(" ", nodes.keySet()));
         }
         switch (action) {
-            case "on" -> proxy.mode(TcpProxy.Mode.BLACKHOLE);
-            case "refuse" -> proxy.mode(TcpProxy.Mode.REFUSE);
-            case "off" -> proxy.heal();
-            case "latency" -> proxy.latency(number(parts, 2), parts.length > 3 ? number(parts, 3) : 0);
-            case "drop" -> proxy.drop((int) Math.max(-1, Math.min(101, number(parts, 2))));
+            case "on" -> {
+                arguments(parts, 0, 0);
+                proxy.mode(TcpProxy.Mode.BLACKHOLE);
+            }
+            case "refuse" -> {
+                arguments(parts, 0, 0);
+                proxy.mode(TcpProxy.Mode.REFUSE);
+            }
+            case "off" -> {
+                arguments(parts, 0, 0);
+                proxy.heal();
+            }
+            case "latency" -> {
+                arguments(parts, 1, 2);
+                proxy.latency(number(parts, 2, MAX_LATENCY_MS), parts.length > 3 ? number(parts, 3, MAX_LATENCY_MS) : 0);
+            }
+            case "drop" -> {
+                arguments(parts, 1, 1);
+                proxy.drop((int) number(parts, 2, 100));
+            }
             default -> throw new IllegalArgumentException(name + ": actions are on, off, refuse, latency MS [JITTER_MS], drop PERCENT");
         }
-        return String.format("%-20s %s%n", name, proxy.describe());
+        return String.format("%-20s %s%n", name, describe(proxy));
     }
 
-    private static long number(String[] parts, int i) {
-        try {
-            return Long.parseLong(parts[i]);
-        } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
-            throw new IllegalArgumentException(parts[0] + " " + parts[1] + ": needs a whole number");
+    /** What a path does now, in ./chaos's words: off (forwarding), on (cut: packets dropped) or refuse, then latency and drop. */
+    static String describe(TcpProxy proxy) {
+        String mode = switch (proxy.mode()) {
+            case FORWARD -> "off";
+            case BLACKHOLE -> "on (cut: nothing passes)";
+            case REFUSE -> "refuse";
+        };
+        String rest = proxy.describe().replaceFirst("^\\S+", "");
+        return mode + rest;
+    }
+
+    /** Refuses an action with fewer than {@code least} or more than {@code most} arguments after it. */
+    private static void arguments(String[] parts, int least, int most) {
+        int given = parts.length - 2;
+        if (given < least || given > most) {
+            throw new IllegalArgumentException(parts[0] + " " + parts[1] + ": takes " + (least == most ? least : least + " to " + most)
+                    + " argument(s), got " + given);
         }
+    }
+
+    private static long number(String[] parts, int i, long max) {
+        try {
+            long n = Long.parseLong(parts[i]);
+            if (n >= 0 && n <= max) {
+                return n;
+            }
+        } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
+            // the same answer as out of range
+        }
+        throw new IllegalArgumentException(parts[0] + " " + parts[1] + ": needs a whole number from 0 to " + max);
     }
 
     @Override

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +29,12 @@ import dev.ordersaga.testsupport.TokenIssuer;
  */
 public final class OrderStack implements AutoCloseable {
 
-    /** The shared secret of this stack's services. */
-    public static final String SECRET = "stack-internal-secret";
-    /** Session token keys of this stack's api (the first signs). */
-    public static final String SESSION_KEYS = "s1=stack-session-secret-1,s0=stack-session-secret-0";
-    /** Keys that sign the gateway's causal contexts (the first signs). */
-    public static final String CONTEXT_KEYS = "c1=stack-context-secret-1";
+    /** The shared secret of this stack's services: new for every stack. */
+    public final String secret = randomSecret();
+    /** Session token keys of this stack's api (the first signs): new for every stack. */
+    private final String sessionKeys = "s1=" + randomSecret();
+    /** Keys that sign the gateway's causal contexts: new for every stack. */
+    private final String contextKeys = "c1=" + randomSecret();
 
     public final PostgresServer postgres;
     public final TcpProxy apiToWorker;
@@ -51,9 +53,11 @@ public final class OrderStack implements AutoCloseable {
     private final Map<String, TcpProxy> paths = new LinkedHashMap<>();
     private final List<Path> temporary = new ArrayList<>();
     private final boolean readmeDefaults;
+    private final int firstProxyPort;
 
     private OrderStack(Builder b) {
         root = ProjectRoot.find();
+        firstProxyPort = b.proxyPort;
         logs = b.logs != null ? b.logs : root.resolve("target/stack-logs/" + b.name);
         readmeDefaults = b.readmeDefaults;
         tokens = TokenIssuer.create(tempDir("ordersaga-jwt-"));
@@ -83,8 +87,8 @@ public final class OrderStack implements AutoCloseable {
         gateway = new ServiceProcess("quorum-gateway", ServiceProcess.jarOf(root, "quorum-gateway"), gatewayPort, logs)
                 .env("GATEWAY_NODES", String.join(",", nodes))
                 .env("GATEWAY_ID", "gateway-" + b.name)
-                .env("INTERNAL_SECRET", SECRET)
-                .env("GATEWAY_CONTEXT_KEYS", CONTEXT_KEYS);
+                .env("INTERNAL_SECRET", secret)
+                .env("GATEWAY_CONTEXT_KEYS", contextKeys);
         if (!readmeDefaults) {
             gateway.env("GATEWAY_BREAKER_DELAY", "500ms");
         }
@@ -98,6 +102,9 @@ public final class OrderStack implements AutoCloseable {
             worker.managementPort(b.managementPorts[1]);
             gateway.managementPort(b.managementPorts[2]);
         }
+        for (ServiceProcess p : List.of(api, worker, gateway)) {
+            p.env("QUARKUS_HTTP_HOST", b.host).env("QUARKUS_MANAGEMENT_HOST", b.host);
+        }
         b.workerEnv.forEach(worker::env);
         b.apiEnv.forEach(api::env);
         b.gatewayEnv.forEach(gateway::env);
@@ -105,7 +112,7 @@ public final class OrderStack implements AutoCloseable {
 
     /** A proxy on a path, named as the toggle that cuts it. */
     private TcpProxy path(String name, int target) {
-        TcpProxy proxy = TcpProxy.start(Ports.free(), target);
+        TcpProxy proxy = TcpProxy.start(firstProxyPort > 0 ? firstProxyPort + paths.size() : Ports.free(), target);
         paths.put(name, proxy);
         return proxy;
     }
@@ -130,7 +137,7 @@ public final class OrderStack implements AutoCloseable {
         ServiceProcess p = new ServiceProcess(name, ServiceProcess.jarOf(root, "api"), port, logs)
                 .env("WORKER_URL", direct ? "http://127.0.0.1:" + worker.port() : apiToWorker.url())
                 .env("GATEWAY_URL", direct ? gateway.url() : apiToGateway.url())
-                .env("SESSION_TOKEN_KEYS", SESSION_KEYS)
+                .env("SESSION_TOKEN_KEYS", sessionKeys)
                 .env("MP_JWT_VERIFY_PUBLICKEY_LOCATION", tokens.publicKeyFile().toUri().toString());
         database(p, "orders", "orders-pw", paths.get("api-to-postgres"));
         faultTolerantDefaults(p, "WORKER");
@@ -142,7 +149,7 @@ public final class OrderStack implements AutoCloseable {
                         : "postgresql://127.0.0.1:" + proxy.port() + "/" + db)
                 .env("QUARKUS_DATASOURCE_USERNAME", db)
                 .env("QUARKUS_DATASOURCE_PASSWORD", password)
-                .env("INTERNAL_SECRET", SECRET);
+                .env("INTERNAL_SECRET", secret);
     }
 
     /** Short guards and a brisk outbox, so that faults heal within a test's patience (not for the local stack). */
@@ -155,6 +162,12 @@ public final class OrderStack implements AutoCloseable {
                 .env("OUTBOX_LEASE", "5s")
                 .env(peer + "_CLIENT_TIMEOUT_MS", "1000")
                 .env(peer + "_CLIENT_BREAKER_DELAY_MS", "1000");
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     public static Builder builder(String name) {
@@ -177,7 +190,7 @@ public final class OrderStack implements AutoCloseable {
 
     /** {@code Authorization} of services and operators (INTERNAL_SECRET). */
     public String bearer() {
-        return "Bearer " + SECRET;
+        return "Bearer " + secret;
     }
 
     /** {@code Authorization} of a customer (a JWT whose subject is {@code customer}). */
@@ -187,6 +200,10 @@ public final class OrderStack implements AutoCloseable {
 
     @Override
     public void close() {
+        // SIGTERM to every service at once, so that they stop side by side, then wait for each.
+        for (ServiceProcess p : List.of(api, worker, gateway)) {
+            p.signalStop();
+        }
         List<AutoCloseable> all = new ArrayList<>(List.of(api, worker, gateway));
         all.addAll(paths.values());
         all.add(postgres);
@@ -217,6 +234,8 @@ public final class OrderStack implements AutoCloseable {
         private int[] redisPorts;
         private int[] managementPorts;
         private Path logs;
+        private int proxyPort;
+        private String host = "127.0.0.1";
 
         private Builder(String name) {
             this.name = name;
@@ -284,6 +303,18 @@ public final class OrderStack implements AutoCloseable {
 
         public Builder logs(Path dir) {
             this.logs = dir;
+            return this;
+        }
+
+        /** The proxies listen on consecutive ports from {@code first} (default: free ones). */
+        public Builder proxyPorts(int first) {
+            this.proxyPort = first;
+            return this;
+        }
+
+        /** The address api, worker and gateway listen on (default 127.0.0.1: this machine only). */
+        public Builder host(String host) {
+            this.host = host;
             return this;
         }
 

@@ -56,13 +56,13 @@ class ChaosControlTest {
     void onCutsThePathOffHealsItAndStatusSaysSo() throws Exception {
         assertThat(echoThroughProxy()).isTrue();
 
-        assertThat(chaos("api-to-worker", "on")).isEqualTo(new Result(0, "api-to-worker        blackhole\n"));
+        assertThat(chaos("api-to-worker", "on")).isEqualTo(new Result(0, "api-to-worker        on (cut: nothing passes)\n"));
         assertThat(echoThroughProxy()).isFalse();
-        assertThat(chaos("status").out()).contains("api-to-worker        blackhole");
+        assertThat(chaos("status").out()).contains("api-to-worker        on (cut: nothing passes)");
 
         assertThat(chaos("api-to-worker", "off").code()).isZero();
         assertThat(echoThroughProxy()).isTrue();
-        assertThat(chaos("list").out()).contains("api-to-worker        forward");
+        assertThat(chaos("list").out()).contains("api-to-worker        off");
     }
 
     @Test
@@ -72,7 +72,7 @@ class ChaosControlTest {
         assertThat(chaos("api-to-worker", "drop", "100").out()).contains("drop=100%");
         assertThat(echoThroughProxy()).as("every new connection dropped").isFalse();
 
-        assertThat(chaos("api-to-worker", "off").out()).isEqualTo("api-to-worker        forward\n");
+        assertThat(chaos("api-to-worker", "off").out()).isEqualTo("api-to-worker        off\n");
         assertThat(echoThroughProxy()).isTrue();
     }
 
@@ -86,8 +86,12 @@ class ChaosControlTest {
         assertThat(chaos("api-to-worker", "drop", "4294967346").code()).isEqualTo(2);
         assertThat(chaos("api-to-worker", "latency", "-5").code()).isEqualTo(2);
         assertThat(chaos("api-to-worker", "latency", "soon").code()).isEqualTo(2);
+        assertThat(chaos("api-to-worker", "latency", "99999999999").code()).isEqualTo(2);
+        assertThat(chaos("api-to-worker", "latency", "10", "20", "30").code()).isEqualTo(2);
+        assertThat(chaos("api-to-worker", "on", "extra").code()).isEqualTo(2);
+        assertThat(chaos("api-to-worker", "off", "extra").code()).isEqualTo(2);
 
-        assertThat(chaos("status").out()).isEqualTo("api-to-worker        forward\n");
+        assertThat(chaos("status").out()).isEqualTo("api-to-worker        off\n");
     }
 
     @Test

@@ -58,8 +58,12 @@ class NftCompilerTest {
 
     private Cluster cluster() throws IOException {
         Path f = Files.createTempFile("lab", ".yaml");
-        Files.writeString(f, YAML);
-        return Cluster.load(f);
+        try {
+            Files.writeString(f, YAML);
+            return Cluster.load(f);
+        } finally {
+            Files.deleteIfExists(f);
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 import dev.ordersaga.stack.ProjectRoot;
+import dev.ordersaga.testsupport.Folders;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.PostgresServer;
 import dev.ordersaga.testsupport.ServiceProcess;
@@ -32,6 +33,7 @@ class DatabaseOutageIT {
     private static TcpProxy toDatabase;
     private static ServiceProcess api;
     private static TokenIssuer tokens;
+    private static Path keys;
 
     @BeforeAll
     static void start() throws Exception {
@@ -39,7 +41,8 @@ class DatabaseOutageIT {
         postgres = PostgresServer.start(0, null);
         postgres.createDatabase("orders", "orders", "orders-pw");
         toDatabase = TcpProxy.start(Ports.free(), postgres.port());
-        tokens = TokenIssuer.create(Files.createTempDirectory("outage-jwt-"));
+        keys = Files.createTempDirectory("outage-jwt-");
+        tokens = TokenIssuer.create(keys);
         api = new ServiceProcess("api", ServiceProcess.jarOf(root, "api"), Ports.free(),
                 root.resolve("target/stack-logs/database-outage"))
                 .env("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + toDatabase.port() + "/orders")
@@ -63,6 +66,9 @@ class DatabaseOutageIT {
             } catch (Exception e) {
                 // keep closing
             }
+        }
+        if (keys != null) {
+            Folders.deleteQuietly(keys);
         }
     }
 

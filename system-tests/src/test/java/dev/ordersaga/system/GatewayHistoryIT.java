@@ -29,6 +29,7 @@ import dev.ordersaga.check.KvClient;
 import dev.ordersaga.check.KvHistory;
 import dev.ordersaga.check.KvHistory.Outcome;
 import dev.ordersaga.stack.ProjectRoot;
+import dev.ordersaga.testsupport.Folders;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
@@ -54,14 +55,15 @@ class GatewayHistoryIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static Path root;
     private static Path logs;
+    private static Path data;
 
     @BeforeAll
     static void start() throws Exception {
         root = ProjectRoot.find();
         logs = root.resolve("target/stack-logs/gateway-history");
-        Path dir = Files.createTempDirectory("gateway-history-");
+        data = Files.createTempDirectory("gateway-history-");
         for (int i = 0; i < 3; i++) {
-            nodes.add(new RedisNode(Ports.free(), dir.resolve("redis-" + i)).start());
+            nodes.add(new RedisNode(Ports.free(), data.resolve("redis-" + i)).start());
         }
         gateways.add(gateway("history-a").start());
         gateways.add(gateway("history-b").start());
@@ -82,6 +84,7 @@ class GatewayHistoryIT {
     static void stop() {
         gateways.forEach(ServiceProcess::stop);
         nodes.forEach(RedisNode::stop);
+        Folders.deleteQuietly(data);
     }
 
     @Test

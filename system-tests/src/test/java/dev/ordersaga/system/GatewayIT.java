@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import io.restassured.response.Response;
 
 import dev.ordersaga.stack.ProjectRoot;
+import dev.ordersaga.testsupport.Folders;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.RedisNode;
 import dev.ordersaga.testsupport.ServiceProcess;
@@ -39,13 +40,14 @@ class GatewayIT {
     private static ServiceProcess b;
     private static Path root;
     private static Path logs;
+    private static Path data;
 
     @BeforeAll
     static void start() throws Exception {
         root = ProjectRoot.find();
-        Path dir = Files.createTempDirectory("gateway-it-");
+        data = Files.createTempDirectory("gateway-it-");
         for (int i = 0; i < 3; i++) {
-            nodes.add(new RedisNode(Ports.free(), dir.resolve("redis-" + i)).start());
+            nodes.add(new RedisNode(Ports.free(), data.resolve("redis-" + i)).start());
         }
         String urls = nodes.stream().map(RedisNode::url).collect(Collectors.joining(","));
         logs = root.resolve("target/stack-logs/gateway");
@@ -71,6 +73,7 @@ class GatewayIT {
             }
         }
         nodes.forEach(RedisNode::stop);
+        Folders.deleteQuietly(data);
     }
 
     @AfterEach

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.ordersaga.stack.ProjectRoot;
+import dev.ordersaga.testsupport.Folders;
 import dev.ordersaga.testsupport.Ports;
 import dev.ordersaga.testsupport.PostgresServer;
 import dev.ordersaga.testsupport.ServiceProcess;
@@ -39,6 +40,7 @@ import dev.ordersaga.testsupport.TokenIssuer;
 class StartupValidationIT {
 
     private static PostgresServer postgres;
+    private static Path keys;
     private static String jwtKey;
     private static Path root;
     private static Path logs;
@@ -51,7 +53,8 @@ class StartupValidationIT {
         postgres.createDatabase("orders", "orders", "orders-pw");
         postgres.createDatabase("stock", "stock", "stock-pw");
         try {
-            jwtKey = TokenIssuer.create(Files.createTempDirectory("validation-jwt-"))
+            keys = Files.createTempDirectory("validation-jwt-");
+            jwtKey = TokenIssuer.create(keys)
                     .publicKeyFile().toUri().toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -62,6 +65,9 @@ class StartupValidationIT {
     static void stop() {
         if (postgres != null) {
             postgres.close();
+        }
+        if (keys != null) {
+            Folders.deleteQuietly(keys);
         }
     }
 

@@ -23,6 +23,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  */
 public final class PostgresServer implements AutoCloseable {
 
+    /** System property naming the folder the PostgreSQL binaries are unpacked into. */
+    public static final String BINARIES_PROPERTY = "ordersaga.embedded-pg.dir";
+
     private final EmbeddedPostgres postgres;
 
     private PostgresServer(EmbeddedPostgres postgres) {
@@ -34,6 +37,7 @@ public final class PostgresServer implements AutoCloseable {
         try {
             var builder = EmbeddedPostgres.builder()
                     .setPort(port == 0 ? Ports.free() : port)
+                    .setOverrideWorkingDirectory(binaries().toFile())
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "on");
             if (dataDir != null) {
@@ -44,6 +48,19 @@ public final class PostgresServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("PostgreSQL did not start", e);
         }
+    }
+
+    /**
+     * Where the PostgreSQL binaries are unpacked (once, then reused): {@value #BINARIES_PROPERTY} when
+     * set (the build sets the project's {@code target/embedded-pg}), else a folder of this user's under
+     * the system's temporary directory, never a shared world-writable one.
+     */
+    private static Path binaries() throws IOException {
+        String configured = System.getProperty(BINARIES_PROPERTY);
+        Path dir = configured != null ? Path.of(configured)
+                : Path.of(System.getProperty("java.io.tmpdir"), "ordersaga-embedded-pg-" + System.getProperty("user.name"));
+        Files.createDirectories(dir);
+        return dir;
     }
 
     public int port() {

@@ -35,10 +35,13 @@ public class RedisNodesResource implements QuarkusTestResourceLifecycleManager {
                 for (int i = 0; i < 3; i++) {
                     NODES.add(new RedisNode(Ports.free(), dir.resolve("node-" + i)).start());
                 }
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    NODES.forEach(RedisNode::stop);
+                    Folders.deleteQuietly(dir);
+                }));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> NODES.forEach(RedisNode::stop)));
         }
         NODES.forEach(RedisNode::start);
         return Map.of("gateway.nodes", NODES.stream().map(RedisNode::url).collect(Collectors.joining(",")));

@@ -62,6 +62,11 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /** Whether the service's environment sets {@code key} (to a value) already. */
+    public boolean sets(String key) {
+        return env.get(key) != null;
+    }
+
     /**
      * Whether the process sees this JVM's environment (the default) or only PATH, HOME, LANG and TZ
      * plus what {@link #env} sets.
@@ -209,6 +214,13 @@ public final class ServiceProcess implements AutoCloseable {
     /** Stops gracefully (SIGTERM) and waits for the exit. */
     public synchronized void stop() {
         end(false);
+    }
+
+    /** Sends SIGTERM and returns at once: several services stop side by side, then {@link #stop()} waits for each. */
+    public synchronized void signalStop() {
+        if (process != null) {
+            process.destroy();
+        }
     }
 
     /** Kills at once (SIGKILL): no shutdown hook, no chance to finish anything in flight. */
