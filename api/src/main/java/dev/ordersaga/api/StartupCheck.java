@@ -27,12 +27,29 @@ import dev.ordersaga.http.signing.SigningKeys;
 @ApplicationScoped
 public class StartupCheck {
 
+    /**
+     * Most orders a replica list may keep: an order of 50 lines with 64-character skus is about 4.8 KB
+     * of JSON, so about 216 fit the gateway's 1 MiB value limit; 200 leaves room.
+     */
+    static final int MAX_LIST = 200;
+
+    /** A whole number of seconds, or -1 when it is not one. */
+    private static long seconds(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, SessionConfig session, WorkerClientConfig worker, ReplicaConfig replica,
             @ConfigProperty(name = "gateway.url") String gatewayUrl,
             @ConfigProperty(name = "internal.secret") Optional<String> secret,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword,
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> jwtKeyLocation,
-            @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> jwtKey) {
+            @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> jwtKey,
+            @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "60") String clockSkew,
+            @ConfigProperty(name = "smallrye.jwt.time-to-live", defaultValue = "86400") String timeToLive) {
         ConfigCheck check = new ConfigCheck("api");
         check.requireSecret(InternalSecret.acceptable(secret), "INTERNAL_SECRET",
                 "must be set, at least " + InternalSecret.MIN_LENGTH + " characters");
@@ -47,8 +64,16 @@ public class StartupCheck {
         check.require(Urls.http(gatewayUrl), "GATEWAY_URL", gatewayUrl, "must be an http(s)://host[:port] URL");
         check.require(replica.lagMs() >= 0, "REPLICA_LAG_MS", replica.lagMs(), "must be at least 0");
         check.require(replica.lagJitterMs() >= 0, "REPLICA_LAG_JITTER_MS", replica.lagJitterMs(), "must be at least 0");
-        check.require(replica.listMax() >= 1 && replica.listMax() <= 1000, "REPLICA_LIST_MAX", replica.listMax(),
-                "must be between 1 and 1000");
+        check.require(replica.listMax() >= 1 && replica.listMax() <= MAX_LIST, "REPLICA_LIST_MAX", replica.listMax(),
+                "must be between 1 and " + MAX_LIST + " (a list of more orders of the largest size would not fit the gateway's 1 MiB value)");
+        check.require(replica.client().retries() <= 10, "REPLICA_CLIENT_RETRIES", replica.client().retries(),
+                "must be between 0 and 10");
+        jwtKey.filter(v -> !v.isBlank()).ifPresent(key -> check.require(JwtKeys.parses(key), "MP_JWT_VERIFY_PUBLICKEY",
+                "(a key, " + key.length() + " characters)", "must be an RSA public key: PEM, or one line of base64 DER"));
+        jwtKeyLocation.filter(v -> !v.isBlank()).ifPresent(location -> check.attempt(() -> JwtKeys.checkLocation(location)));
+        check.require(seconds(clockSkew) >= 0 && seconds(clockSkew) <= 600, "MP_JWT_VERIFY_CLOCK_SKEW", clockSkew,
+                "must be a whole number of seconds from 0 to 600");
+        check.require(seconds(timeToLive) >= 1, "SMALLRYE_JWT_TIME_TO_LIVE", timeToLive, "must be a whole number of seconds, at least 1");
         check.require(replica.readTimeoutMs() >= 1, "REPLICA_READ_TIMEOUT_MS", replica.readTimeoutMs(), "must be at least 1");
         check.require(!replica.reconcileEvery().isNegative() && !replica.reconcileEvery().isZero(), "REPLICA_RECONCILE_EVERY",
                 replica.reconcileEvery(), "must be a positive duration");

@@ -49,6 +49,7 @@ public class StartupCheck {
         positive(check, "GATEWAY_BREAKER_DELAY", config.breakerDelay());
         positive(check, "GATEWAY_HINTS_REPLAY_EVERY", config.hintsReplayEvery());
         positive(check, "GATEWAY_ANTI_ENTROPY_EVERY", config.antiEntropyEvery());
+        positive(check, "GATEWAY_REPAIR_PASS_BUDGET", config.repairPassBudget());
         check.require(config.tombstoneGrace().compareTo(config.nodeTimeout().multipliedBy(20)) >= 0, "GATEWAY_TOMBSTONE_GRACE",
                 config.tombstoneGrace(), "must be at least 20 times GATEWAY_NODE_TIMEOUT (" + config.nodeTimeout()
                         + "): a tombstone must outlive every command of an older state still under way");

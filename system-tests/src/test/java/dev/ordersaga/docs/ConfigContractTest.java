@@ -43,7 +43,7 @@ class ConfigContractTest {
     private static final Set<String> QUARKUS = Set.of("QUARKUS_HTTP_PORT", "QUARKUS_MANAGEMENT_PORT",
             "QUARKUS_DATASOURCE_REACTIVE_URL", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD",
             "MP_JWT_VERIFY_ISSUER", "MP_JWT_VERIFY_AUDIENCES", "QUARKUS_OTEL_TRACES_SAMPLER_ARG",
-            "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "SMALLRYE_JWT_TIME_TO_LIVE");
+            "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
     private static final Pattern CONFIG_PROPERTY = Pattern.compile("@ConfigProperty\\(name = \"([^\"]+)\"");
     private static final Pattern ENV_LINE = Pattern.compile("^([A-Z][A-Z0-9_]*)=");
 

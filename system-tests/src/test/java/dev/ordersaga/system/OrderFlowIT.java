@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.ordersaga.stack.OrderStack;
+import dev.ordersaga.stack.ProjectRoot;
 import dev.ordersaga.testsupport.TcpProxy.Mode;
 
 /**
@@ -271,6 +277,34 @@ class OrderFlowIT {
         flow.awaitStatus(List.of(id), "CONFIRMED", HEAL);
         flow.awaitOutboxesDrained(HEAL);
         flow.assertConserved(sku, 10, 1);
+    }
+
+    /**
+     * README's metric list is the registry's, both ways: every metric it lists is on a service's
+     * /q/metrics from the start, and every metric of the project's own (outbox_, inbox_, replica_,
+     * orders_, session_, gateway_) that a service registers is in the list.
+     */
+    @Test
+    void readmesMetricListIsWhatTheServicesRegisterBothWays() throws Exception {
+        String readme = Files.readString(ProjectRoot.find().resolve("README.md"));
+        String section = readme.substring(readme.indexOf("## Observability"), readme.indexOf("Traces (OpenTelemetry"));
+        Set<String> documented = new TreeSet<>();
+        Matcher m = Pattern.compile("`((?:outbox|inbox|replica|orders|session|gateway)_[a-z_]+)(?:\\{[^`]*\\})?`").matcher(section);
+        while (m.find()) {
+            documented.add(m.group(1));
+        }
+        Set<String> registered = new TreeSet<>();
+        for (var service : List.of(stack.api, stack.worker, stack.gateway)) {
+            String metrics = given().baseUri(service.managementUrl()).get("/q/metrics").then().statusCode(200).extract().asString();
+            for (String line : metrics.split("\n")) {
+                Matcher name = Pattern.compile("^((?:outbox|inbox|replica|orders|session|gateway)_[a-z_]+)").matcher(line);
+                if (!line.startsWith("#") && name.find()) {
+                    registered.add(name.group(1).replaceAll("_(bucket|count|sum|max)$", ""));
+                }
+            }
+        }
+        assertThat(registered).as("registered at start-up but not in README's list").isSubsetOf(documented);
+        assertThat(documented).as("in README's list but not registered at start-up").isSubsetOf(registered);
     }
 
     @Test

@@ -9,7 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.api.domain.Order;
@@ -25,6 +27,7 @@ import dev.ordersaga.http.ProblemException;
  * least as new as everything the session has written or seen, and from the primary otherwise (or
  * when the replica cannot be reached in time). Every read advances the session to what it showed.
  */
+@Startup
 @ApplicationScoped
 public class SessionReads {
 
@@ -46,6 +49,19 @@ public class SessionReads {
         this.replica = replica;
         this.config = config;
         this.registry = registry;
+        // Every series exists from the start, at zero: primary and replica reads, auto reads served by
+        // the replica, and auto reads that fell back to the primary, by reason.
+        count(ReadPreference.PRIMARY, "primary", null);
+        count(ReadPreference.REPLICA, "replica", null);
+        count(ReadPreference.AUTO, "replica", null);
+        for (String fallback : List.of(BEHIND, MISSING, UNAVAILABLE, TOO_LONG)) {
+            count(ReadPreference.AUTO, "primary", fallback);
+        }
+    }
+
+    private Counter count(ReadPreference preference, String servedBy, String fallback) {
+        return registry.counter("session.reads", "read", preference.name().toLowerCase(Locale.ROOT),
+                "servedBy", servedBy, "fallback", fallback == null ? "none" : fallback);
     }
 
     /** A value and where it came from; {@code fallback} says why an auto read went to the primary. */
@@ -168,9 +184,7 @@ public class SessionReads {
     }
 
     private <T> Served<T> counted(ReadPreference preference, Served<T> served) {
-        registry.counter("session.reads", "read", preference.name().toLowerCase(Locale.ROOT),
-                "servedBy", served.servedBy(), "fallback", served.fallback() == null ? "none" : served.fallback())
-                .increment();
+        count(preference, served.servedBy(), served.fallback()).increment();
         return served;
     }
 

@@ -86,7 +86,8 @@ public interface GatewayConfig {
      * production.
      */
     @WithDefault("false")
-    boolean unsafeKeepActorAcrossRestarts();
+    @Pattern(regexp = "true|false", message = "GATEWAY_UNSAFE_KEEP_ACTOR_ACROSS_RESTARTS=${validatedValue}: must be true or false")
+    String unsafeKeepActorAcrossRestarts();
 
     /** {@code GATEWAY_MERKLE_LEAVES}: leaves of each node's Merkle tree, a power of two. */
     @WithDefault("1024")

@@ -53,7 +53,7 @@ public class Replicas {
                     .setTcpNoDelay(true);
             nodes.add(new ReplicaNode(i, url, Redis.createClient(vertx, options), config.nodeConnections(),
                     config.nodeTimeout().toMillis(), config.breakerDelay().toMillis(), config.tombstoneGrace().toMillis() / 2,
-                    !config.unsafeKeepActorAcrossRestarts(), registry));
+                    !Boolean.parseBoolean(config.unsafeKeepActorAcrossRestarts()), registry));
         }
         long[] sweeps = { 0 };
         nodes.forEach(ReplicaNode::syncClock);

@@ -61,6 +61,7 @@ public class QuorumCoordinator {
     private final Counter blockingRepairs;
     private final Counter lateRepairs;
     private final Counter refused;
+    private final Counter lateRepairsSkipped;
 
     public QuorumCoordinator(Replicas replicas, GatewayConfig config, HintedHandoff hints, MeterRegistry registry) {
         this.replicas = replicas;
@@ -74,6 +75,9 @@ public class QuorumCoordinator {
         this.lateRepairs = Counter.builder("gateway.read.repairs").tag("mode", "late")
                 .description("Nodes that answered after the quorum, repaired off the response path").register(registry);
         this.refused = Counter.builder("gateway.writes.refused").tag("reason", "sibling-bound").register(registry);
+        this.lateRepairsSkipped = Counter.builder("gateway.read.repairs.skipped")
+                .description("Repairs of nodes that answered after a read's quorum, left to anti-entropy past GATEWAY_MAX_READ_REPAIRS")
+                .register(registry);
         for (String operation : List.of("read", "write")) {
             Counter.builder("gateway.quorum.failures").tag("operation", operation).register(registry);
         }
@@ -262,7 +266,7 @@ public class QuorumCoordinator {
     private void repairLate(String key, int bucket, ReplicaNode node, KeyState joined) {
         if (lateRepairsInFlight.incrementAndGet() > config.maxReadRepairs()) {
             lateRepairsInFlight.decrementAndGet();
-            registry.counter("gateway.read.repairs.skipped").increment();
+            lateRepairsSkipped.increment();
             return;
         }
         node.join(key, config.merkleLeaves(), bucket, Buffer.buffer(StateCodec.encode(joined)))
