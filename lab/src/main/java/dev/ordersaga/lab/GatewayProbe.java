@@ -62,6 +62,16 @@ final class GatewayProbe {
         return List.of();
     }
 
+    /** Whether gateway {@code gateway} reports node {@code node} unreachable or its breaker open: it has seen a cut. */
+    static boolean sees(Lab lab, int gateway, int node) {
+        JsonObject status = Recorder.get(lab.gatewayUrl(gateway) + "/status");
+        if (status == null) {
+            return false;
+        }
+        JsonObject n = status.getJsonArray("nodes").getJsonObject(node);
+        return Boolean.FALSE.equals(n.getValue("reachable")) || "OPEN".equals(n.getString("breaker"));
+    }
+
     /** The largest hint backlog any gateway reports for any node; -1 when a gateway does not answer. */
     static long hintBacklog(Lab lab) {
         long total = 0;
