@@ -55,7 +55,8 @@ public class StartupCheck {
                 "must be set, at least " + InternalSecret.MIN_LENGTH + " characters");
         check.requireSecret(dbPassword.filter(p -> !p.isBlank()).isPresent(), "QUARKUS_DATASOURCE_PASSWORD", "must be set");
         check.attempt(() -> SigningKeys.parse("SESSION_TOKEN_KEYS", session.tokenKeys().orElse(null)));
-        check.require(jwtKeyLocation.filter(v -> !v.isBlank()).isPresent() || jwtKey.filter(v -> !v.isBlank()).isPresent(),
+        check.require(jwtKeyLocation.filter(v -> !v.isBlank() && !"NONE".equals(v)).isPresent()
+                || jwtKey.filter(v -> !v.isBlank() && !"NONE".equals(v)).isPresent(),
                 "MP_JWT_VERIFY_PUBLICKEY_LOCATION", jwtKeyLocation.orElse("(unset)"),
                 "customers' tokens need a verification key: set it (a PEM file or JWKS URL) or MP_JWT_VERIFY_PUBLICKEY");
         check.require(!session.tokenTtl().isNegative() && !session.tokenTtl().isZero(), "SESSION_TOKEN_TTL",
@@ -68,9 +69,10 @@ public class StartupCheck {
                 "must be between 1 and " + MAX_LIST + " (a list of more orders of the largest size would not fit the gateway's 1 MiB value)");
         check.require(replica.client().retries() <= 10, "REPLICA_CLIENT_RETRIES", replica.client().retries(),
                 "must be between 0 and 10");
-        jwtKey.filter(v -> !v.isBlank()).ifPresent(key -> check.require(JwtKeys.parses(key), "MP_JWT_VERIFY_PUBLICKEY",
+        jwtKey.filter(v -> !v.isBlank() && !"NONE".equals(v)).ifPresent(key -> check.require(JwtKeys.parses(key), "MP_JWT_VERIFY_PUBLICKEY",
                 "(a key, " + key.length() + " characters)", "must be an RSA public key: PEM, or one line of base64 DER"));
-        jwtKeyLocation.filter(v -> !v.isBlank()).ifPresent(location -> check.attempt(() -> JwtKeys.checkLocation(location)));
+        jwtKeyLocation.filter(v -> !v.isBlank() && !"NONE".equals(v))
+                .ifPresent(location -> check.attempt(() -> JwtKeys.checkLocation(location)));
         check.require(seconds(clockSkew) >= 0 && seconds(clockSkew) <= 600, "MP_JWT_VERIFY_CLOCK_SKEW", clockSkew,
                 "must be a whole number of seconds from 0 to 600");
         check.require(seconds(timeToLive) >= 1, "SMALLRYE_JWT_TIME_TO_LIVE", timeToLive, "must be a whole number of seconds, at least 1");
