@@ -27,7 +27,7 @@ import dev.ordersaga.gateway.store.StateCodec;
 import dev.ordersaga.testsupport.RedisNodesResource;
 
 /**
- * One anti-entropy pass stops starting buckets once its budget is spent (here none: one bucket a
+ * One anti-entropy pass stops starting buckets once its budget is spent (here a nanosecond: one bucket a
  * pass), says so ({@code complete: false}, {@code bucketsLeft}), and repeated passes finish the job:
  * so {@code POST /repair} answers in bounded time however much a wiped node lacks.
  */
@@ -43,7 +43,7 @@ class RepairPassBudgetTest {
     public static class NoBudget implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("gateway.repair-pass-budget", "0s", "gateway.merkle-leaves", "16",
+            return Map.of("gateway.repair-pass-budget", "PT0.000000001S", "gateway.merkle-leaves", "16",
                     "gateway.anti-entropy-every", "1h");
         }
     }
