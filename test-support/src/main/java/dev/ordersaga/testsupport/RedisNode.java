@@ -65,7 +65,11 @@ public final class RedisNode implements AutoCloseable {
         }
     }
 
-    /** Starts the server (if it is not running) and waits until it answers PING. */
+    /**
+     * Starts the server (if it is not running) and waits until it answers PING. The append-only file
+     * is never rewritten on its own, so a mark taken with {@link #appendOnlyFileSize} stays a place in
+     * the same file.
+     */
     public synchronized RedisNode start() {
         if (process != null && process.isAlive()) {
             return this;
@@ -74,7 +78,7 @@ public final class RedisNode implements AutoCloseable {
             Files.createDirectories(dir);
             process = new ProcessBuilder(List.of(executable().getAbsolutePath(), "--port", String.valueOf(port),
                     "--bind", "127.0.0.1", "--dir", dir.toAbsolutePath().toString(), "--appendonly", "yes",
-                    "--save", "", "--protected-mode", "no", "--daemonize", "no"))
+                    "--save", "", "--auto-aof-rewrite-percentage", "0", "--protected-mode", "no", "--daemonize", "no"))
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();
