@@ -15,8 +15,11 @@ import dev.ordersaga.http.ProblemException;
  * The wire form of every message that crosses a service boundary.
  *
  * <p>{@code messageId} makes delivery idempotent (the receiver's inbox), {@code aggregateId} and
- * {@code seq} let the receiver apply the messages of one aggregate in order, and {@code requestId}
- * carries the originating request across the asynchronous path.
+ * {@code seq} let the receiver apply the messages of one aggregate in order, {@code requestId}
+ * carries the originating request across the asynchronous path, and {@code traceparent} the W3C
+ * trace context of the message's delivery (null when none), so that what the receiver writes while
+ * it applies the message continues that trace. On the wire a batch of them is a CloudEvents JSON
+ * batch ({@link dev.ordersaga.outbox.transport.CloudEventsBatch}).
  */
 @RegisterForReflection
 public record Envelope(
@@ -26,7 +29,13 @@ public record Envelope(
         long seq,
         String requestId,
         Instant occurredAt,
-        JsonNode payload) {
+        JsonNode payload,
+        String traceparent) {
+
+    /** The same message, delivered in the trace context {@code traceparent}. */
+    public Envelope withTraceparent(String traceparent) {
+        return new Envelope(messageId, type, aggregateId, seq, requestId, occurredAt, payload, traceparent);
+    }
 
     /** The payload read as a {@code type}; a 400 problem ({@code malformed-message}) when it is not one. */
     public <T> T payloadAs(ObjectMapper mapper, Class<T> type) {

@@ -1,6 +1,7 @@
 package dev.ordersaga.outbox;
 
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -11,7 +12,7 @@ import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Every REST delivery from an outbox goes through here: one guarded transport per destination,
+ * Every delivery from an outbox goes through here, a batch per call: one guarded transport per destination,
  * built with SmallRye Fault Tolerance's programmatic API from the destination's
  * {@link MessageTransport#guards()} and {@code OUTBOX_MAX_IN_FLIGHT}.
  *
@@ -45,22 +46,22 @@ final class GuardedTransport {
     static final long RETRY_DELAY_MS = 100;
     static final long RETRY_JITTER_MS = 50;
 
-    private static final TypeLiteral<Uni<Void>> UNI_VOID = new TypeLiteral<>() {
+    private static final TypeLiteral<Uni<List<MessageResult>>> BATCH = new TypeLiteral<>() {
     };
 
     private final MessageTransport transport;
-    private final TypedGuard<Uni<Void>> inFlight;
-    private final TypedGuard<Uni<Void>> call;
+    private final TypedGuard<Uni<List<MessageResult>>> inFlight;
+    private final TypedGuard<Uni<List<MessageResult>>> call;
 
     GuardedTransport(MessageTransport transport, int maxInFlight, Consumer<CircuitBreakerState> onBreakerChange) {
         this.transport = transport;
         DeliveryGuards guards = transport.guards();
         String name = "delivery/" + transport.destination();
-        this.inFlight = TypedGuard.create(UNI_VOID)
+        this.inFlight = TypedGuard.create(BATCH)
                 .withDescription(name + "/in-flight")
                 .withBulkhead().limit(maxInFlight).queueSize(MAX_WAITING).done()
                 .build();
-        this.call = TypedGuard.create(UNI_VOID)
+        this.call = TypedGuard.create(BATCH)
                 .withDescription(name)
                 .withTimeout().duration(guards.timeout().toMillis(), ChronoUnit.MILLIS).done()
                 .withRetry().maxRetries(guards.retries())
@@ -77,13 +78,13 @@ final class GuardedTransport {
     }
 
     /**
-     * Sends one message through every guard; completes once the receiver acknowledged it. When a call
-     * was made and failed, and its retry was then refused by the breaker, the delivery fails with the
-     * call's own failure: it was an attempt, not a refusal.
+     * Sends a batch of messages through every guard, as one call; completes with what became of each
+     * once the receiver answered. When a call was made and failed, and its retry was then refused by
+     * the breaker, the delivery fails with the call's own failure: it was an attempt, not a refusal.
      */
-    Uni<Void> deliver(Envelope envelope, String traceparent) {
+    Uni<List<MessageResult>> deliver(List<Envelope> batch) {
         AtomicReference<Throwable> lastCall = new AtomicReference<>();
-        return inFlight.get(() -> call.get(() -> transport.deliver(envelope, traceparent).onFailure().invoke(lastCall::set)))
+        return inFlight.get(() -> call.get(() -> transport.deliverBatch(batch).onFailure().invoke(lastCall::set)))
                 .onFailure(f -> lastCall.get() != null && FailureClassifier.classify(f).kind().notAttempted())
                 .transform(f -> lastCall.get());
     }

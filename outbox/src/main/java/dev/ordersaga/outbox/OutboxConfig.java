@@ -26,14 +26,26 @@ public interface OutboxConfig {
     @Max(value = 10000, message = "OUTBOX_BATCH_SIZE=${validatedValue}: must be between 1 and 10000")
     int batchSize();
 
-    /** Messages of one batch sent at the same time. */
-    @WithDefault("16")
-    @Min(value = 1, message = "OUTBOX_CONCURRENCY=${validatedValue}: must be between 1 and 1024")
-    @Max(value = 1024, message = "OUTBOX_CONCURRENCY=${validatedValue}: must be between 1 and 1024")
-    int concurrency();
+    /** Messages one request to a destination carries at most (natural batching: it never waits to fill up). */
+    @WithDefault("100")
+    @Min(value = 1, message = "OUTBOX_BATCH_MAX=${validatedValue}: must be between 1 and 1000")
+    @Max(value = 1000, message = "OUTBOX_BATCH_MAX=${validatedValue}: must be between 1 and 1000")
+    int batchMax();
 
-    /** Deliveries in flight to one destination at most; more wait in memory for a free slot. */
-    @WithDefault("16")
+    /**
+     * Bytes of payload one request carries at most (a message larger than this still goes, alone);
+     * below the receivers' body limit (64 KiB).
+     */
+    @WithDefault("48000")
+    @Min(value = 1024, message = "OUTBOX_BATCH_BYTES=${validatedValue}: must be between 1024 and 60000")
+    @Max(value = 60000, message = "OUTBOX_BATCH_BYTES=${validatedValue}: must be between 1024 and 60000")
+    int batchBytes();
+
+    /**
+     * Requests in flight to one destination at most; messages that come meanwhile wait for a free
+     * slot and leave together in the next batch.
+     */
+    @WithDefault("4")
     @Min(value = 1, message = "OUTBOX_MAX_IN_FLIGHT=${validatedValue}: must be between 1 and 4096")
     @Max(value = 4096, message = "OUTBOX_MAX_IN_FLIGHT=${validatedValue}: must be between 1 and 4096")
     int maxInFlight();

@@ -3,12 +3,14 @@ package dev.ordersaga.outbox;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,8 +62,13 @@ public class OutboxPublisher {
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final Map<String, GuardedTransport> transports = new HashMap<>();
+    private final Map<String, DeliveryLane> lanes = new HashMap<>();
     /** Destinations whose last delivery failed: the next success makes their backlog due at once. */
     private final Map<String, AtomicBoolean> failing = new ConcurrentHashMap<>();
+    /** When each destination's breaker last opened (nanoTime), while it is not closed. */
+    private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
+    /** Destinations with a repeated trial scheduled (one at a time). */
+    private final Map<String, AtomicBoolean> trialScheduled = new ConcurrentHashMap<>();
     private final Backoff backoff;
     private final String publisherId;
     private final Timer publishLag;
@@ -69,6 +76,8 @@ public class OutboxPublisher {
     private final Counter deadLettered;
     private final Counter cleanedUp;
     private static final int MAX_CLEANUP_BATCHES = 100;
+    /** How soon a trial that found the breaker still open (its clock a little behind ours) is made again. */
+    private static final Duration TRIAL_AGAIN = Duration.ofMillis(100);
 
     public OutboxPublisher(OutboxRepository repository, OutboxConfig config, ObjectMapper mapper,
             MeterRegistry registry, Instance<MessageTransport> transports, Tracer tracer) {
@@ -80,6 +89,8 @@ public class OutboxPublisher {
         transports.forEach(t -> {
             this.transports.put(t.destination(), new GuardedTransport(t, config.maxInFlight(),
                     state -> breakerChanged(t.destination(), t.guards().breakerDelay(), state)));
+            this.lanes.put(t.destination(), new DeliveryLane(config.maxInFlight(), Math.min(config.batchMax(), Math.max(1, t.maxBatch())), config.batchBytes(),
+                    batch -> sendBatch(t.destination(), batch)));
             // Every counter exists from the start, at zero, so dashboards and alerts see it before its first event.
             for (ErrorKind kind : ErrorKind.values()) {
                 registry.counter("outbox.delivery.failures", "destination", t.destination(), "errorKind", kind.label());
@@ -186,63 +197,129 @@ public class OutboxPublisher {
                         : Uni.createFrom().item((long) n));
     }
 
-    private Uni<Integer> deliverAll(List<OutboxMessage> batch) {
-        if (batch.isEmpty()) {
+    /**
+     * Sends claimed rows: a poison is dead-lettered at once, the others join their destination's lane
+     * (after what is left of their hold-back) and leave in its next batches. Completes, with how many
+     * rows there were, once every row's outcome is recorded; never fails.
+     */
+    private Uni<Integer> deliverAll(List<OutboxMessage> rows) {
+        if (rows.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return Multi.createFrom().iterable(batch)
-                .onItem().transformToUni(this::deliver).merge(config.concurrency())
-                .collect().asList()
-                .map(List::size);
-    }
-
-    /** Sends one claimed row and records the outcome; never fails. */
-    private Uni<Void> deliver(OutboxMessage message) {
-        GuardedTransport guarded = transports.get(message.destination());
-        if (guarded == null) {
-            return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
-                    "no transport for destination '" + message.destination() + "'"));
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        Map<String, List<DeliveryLane.Item>> now = new LinkedHashMap<>();
+        for (OutboxMessage row : rows) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            pending.add(done);
+            DeliveryLane.Item item = prepare(row, done);
+            if (item == null) {
+                continue;
+            }
+            Duration wait = heldBack(row, transports.get(row.destination()).transport().holdBack());
+            if (wait.isZero()) {
+                now.computeIfAbsent(row.destination(), d -> new ArrayList<>()).add(item);
+            } else {
+                Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                        .subscribe().with(v -> lanes.get(row.destination()).offer(List.of(item)));
+            }
         }
-        MessageTransport transport = guarded.transport();
-        if (!transport.types().contains(message.type())) {
-            return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
-                    "unknown message type '" + message.type() + "' for destination '" + message.destination() + "'"));
-        }
-        Envelope envelope;
-        try {
-            envelope = envelope(message);
-        } catch (JsonProcessingException e) {
-            return deadLetter(message, new DeliveryFailure(ErrorKind.POISON, false,
-                    "unreadable payload: " + e.getOriginalMessage()));
-        }
-        Duration wait = heldBack(message, transport.holdBack());
-        Uni<Void> held = wait.isZero() ? Uni.createFrom().voidItem()
-                : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
-        return held.onItem().transformToUni(v -> traced(message, guarded, envelope))
-                .onItem().transformToUni(ok -> markSent(message))
-                .onFailure().recoverWithUni(failure -> onFailure(message, FailureClassifier.classify(failure)));
+        now.forEach((destination, items) -> lanes.get(destination).offer(items));
+        return Uni.createFrom().completionStage(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)))
+                .replaceWith(rows.size());
     }
 
     /**
-     * One delivery attempt as a span of the trace that wrote the row (a new trace for a row written
-     * outside any span); its context goes to the receiver in the {@code traceparent} header.
+     * A row ready to join its lane; null when it can never be delivered (no transport, unknown type,
+     * unreadable payload): it is then dead-lettered without a call, and {@code done} completes after.
      */
-    private Uni<Void> traced(OutboxMessage message, GuardedTransport guarded, Envelope envelope) {
-        Span span = tracer.spanBuilder("deliver " + message.type())
-                .setParent(TraceContext.parent(message.traceparent()))
-                .setSpanKind(SpanKind.PRODUCER)
-                .setAttribute("messaging.destination.name", message.destination())
-                .setAttribute("messaging.message.id", message.id().toString())
-                .setAttribute("ordersaga.aggregate.id", message.aggregateId())
-                .setAttribute("ordersaga.attempt", message.attempts())
-                .startSpan();
-        return guarded.deliver(envelope, TraceContext.traceparent(span))
-                .onTermination().invoke((ok, failure, cancelled) -> {
-                    if (failure != null) {
-                        span.setStatus(StatusCode.ERROR, FailureClassifier.classify(failure).kind().label());
+    private DeliveryLane.Item prepare(OutboxMessage row, CompletableFuture<Void> done) {
+        GuardedTransport guarded = transports.get(row.destination());
+        DeliveryFailure poison = null;
+        Envelope envelope = null;
+        if (guarded == null) {
+            poison = new DeliveryFailure(ErrorKind.POISON, false, "no transport for destination '" + row.destination() + "'");
+        } else if (!guarded.transport().types().contains(row.type())) {
+            poison = new DeliveryFailure(ErrorKind.POISON, false,
+                    "unknown message type '" + row.type() + "' for destination '" + row.destination() + "'");
+        } else {
+            try {
+                envelope = envelope(row);
+            } catch (JsonProcessingException e) {
+                poison = new DeliveryFailure(ErrorKind.POISON, false, "unreadable payload: " + e.getOriginalMessage());
+            }
+        }
+        if (poison != null) {
+            deadLetter(row, poison).subscribe().with(v -> done.complete(null), f -> done.complete(null));
+            return null;
+        }
+        return new DeliveryLane.Item(row, envelope, row.payload() == null ? 0 : row.payload().length() + 256, done);
+    }
+
+    /**
+     * One batch to one destination, in one guarded call: each message's delivery is a span of the trace
+     * that wrote its row (a new trace for a row written outside any span), whose context travels with
+     * the message (the CloudEvents {@code traceparent} extension). Then records what became of each
+     * message: those the receiver took are marked sent in one statement; never fails.
+     */
+    private Uni<Void> sendBatch(String destination, List<DeliveryLane.Item> items) {
+        GuardedTransport guarded = transports.get(destination);
+        List<Span> spans = new ArrayList<>(items.size());
+        List<Envelope> envelopes = new ArrayList<>(items.size());
+        for (DeliveryLane.Item item : items) {
+            OutboxMessage row = item.row();
+            Span span = tracer.spanBuilder("deliver " + row.type())
+                    .setParent(TraceContext.parent(row.traceparent()))
+                    .setSpanKind(SpanKind.PRODUCER)
+                    .setAttribute("messaging.destination.name", row.destination())
+                    .setAttribute("messaging.message.id", row.id().toString())
+                    .setAttribute("messaging.batch.message_count", items.size())
+                    .setAttribute("ordersaga.aggregate.id", row.aggregateId())
+                    .setAttribute("ordersaga.attempt", row.attempts())
+                    .startSpan();
+            spans.add(span);
+            envelopes.add(item.envelope().withTraceparent(TraceContext.traceparent(span)));
+        }
+        return guarded.deliver(envelopes)
+                .onItem().transformToUni(results -> recordBatch(items, results, spans))
+                .onFailure().recoverWithUni(failure -> {
+                    DeliveryFailure classified = FailureClassifier.classify(failure);
+                    spans.forEach(span -> span.setStatus(StatusCode.ERROR, classified.kind().label()));
+                    if (classified.kind() == ErrorKind.CIRCUIT_OPEN) {
+                        refusedByOpenBreaker(destination);
                     }
-                    span.end();
-                });
+                    return Multi.createFrom().iterable(items)
+                            .onItem().transformToUniAndMerge(item -> onFailure(item.row(), classified))
+                            .collect().last().replaceWithVoid();
+                })
+                .onTermination().invoke(() -> spans.forEach(Span::end))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** Marks what the receiver took as sent (one statement), dead-letters its poisons, and retries the rest. */
+    private Uni<Void> recordBatch(List<DeliveryLane.Item> items, List<MessageResult> results, List<Span> spans) {
+        Map<UUID, MessageResult> byId = new HashMap<>();
+        results.forEach(r -> byId.put(r.messageId(), r));
+        List<OutboxMessage> taken = new ArrayList<>();
+        List<Uni<Void>> others = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            OutboxMessage row = items.get(i).row();
+            MessageResult result = byId.get(row.id());
+            if (result != null && result.status() == MessageResult.Status.TAKEN) {
+                taken.add(row);
+            } else if (result != null && result.status() == MessageResult.Status.POISON) {
+                spans.get(i).setStatus(StatusCode.ERROR, ErrorKind.POISON.label());
+                others.add(deadLetter(row, new DeliveryFailure(ErrorKind.POISON, false, result.detail())));
+            } else {
+                DeliveryFailure failure = result == null
+                        ? new DeliveryFailure(ErrorKind.UNKNOWN, true, "the receiver's answer did not name this message")
+                        : FailureClassifier.classify(result.failure());
+                spans.get(i).setStatus(StatusCode.ERROR, failure.kind().label());
+                others.add(onFailure(row, failure));
+            }
+        }
+        Uni<Void> sent = taken.isEmpty() ? Uni.createFrom().voidItem() : markSent(taken);
+        return others.isEmpty() ? sent : sent.chain(() -> Uni.join().all(others).andCollectFailures().replaceWithVoid());
     }
 
     /** What is left of a transport's hold-back for a row, counted from the row's creation. */
@@ -261,13 +338,18 @@ public class OutboxPublisher {
         }
         Instant occurredAt = message.createdAt() == null ? Instant.now() : message.createdAt().toInstant();
         return new Envelope(message.id(), message.type(), message.aggregateId(), message.seq(),
-                message.requestId(), occurredAt, payload);
+                message.requestId(), occurredAt, payload, message.traceparent());
     }
 
-    private Uni<Void> markSent(OutboxMessage message) {
-        return repository.markSent(message.id())
-                .invoke(lag -> recordSent(message, lag))
-                .invoke(lag -> recovered(message.destination()))
+    private Uni<Void> markSent(List<OutboxMessage> rows) {
+        Map<UUID, OutboxMessage> byId = new HashMap<>();
+        rows.forEach(r -> byId.put(r.id(), r));
+        return repository.markSent(List.copyOf(byId.keySet()))
+                .invoke(lags -> lags.forEach((id, lag) -> recordSent(byId.get(id), Optional.of(lag))))
+                .invoke(lags -> recovered(rows.get(0).destination()))
+                .onFailure().invoke(f -> LOG.warnf("marking %d delivered messages sent failed (they are sent again after"
+                        + " their lease; the receivers' inboxes take them as duplicates): %s", rows.size(), f.toString()))
+                .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 
@@ -296,13 +378,13 @@ public class OutboxPublisher {
             case OPEN -> {
                 LOG.infof("circuit breaker to %s open: deliveries wait %d ms for a trial", destination,
                         breakerDelay.toMillis());
-                Uni.createFrom().voidItem().onItem().delayIt().by(breakerDelay)
-                        .subscribe().with(v -> sendBacklog(destination, "trial after the breaker delay"),
-                                f -> LOG.warnf("trial delivery to %s failed to start: %s", destination, f.toString()));
+                openedAt.put(destination, System.nanoTime());
+                scheduleTrial(destination, breakerDelay);
             }
             case HALF_OPEN -> LOG.debugf("circuit breaker to %s half open: one trial delivery", destination);
             case CLOSED -> {
                 LOG.infof("circuit breaker to %s closed", destination);
+                openedAt.remove(destination);
                 failing.computeIfAbsent(destination, d -> new AtomicBoolean()).set(false);
                 sendBacklog(destination, "breaker closed");
             }
@@ -310,6 +392,34 @@ public class OutboxPublisher {
     }
 
     /** Makes the destination's waiting rows due now and sends what is due, batch after batch. */
+    /**
+     * Sends the backlog after {@code delay}: the trial that closes the breaker (or opens it again).
+     * The breaker counts its delay on its own clock: a trial that still finds it open
+     * ({@link #refusedByOpenBreaker}) is made again shortly, so the trials never stop while it is open.
+     */
+    private void scheduleTrial(String destination, Duration delay) {
+        Uni.createFrom().voidItem().onItem().delayIt().by(delay)
+                .subscribe().with(v -> sendBacklog(destination, "trial after the breaker delay"),
+                        f -> LOG.warnf("trial delivery to %s failed to start: %s", destination, f.toString()));
+    }
+
+    /** A delivery the open breaker refused: when its delay is over already, the next trial comes shortly. */
+    private void refusedByOpenBreaker(String destination) {
+        Long opened = openedAt.get(destination);
+        GuardedTransport guarded = transports.get(destination);
+        if (opened != null && guarded != null
+                && System.nanoTime() - opened >= guarded.transport().guards().breakerDelay().toNanos()) {
+            AtomicBoolean scheduled = trialScheduled.computeIfAbsent(destination, d -> new AtomicBoolean());
+            if (scheduled.compareAndSet(false, true)) {
+                Uni.createFrom().voidItem().onItem().delayIt().by(TRIAL_AGAIN)
+                        .subscribe().with(v -> {
+                            scheduled.set(false);
+                            sendBacklog(destination, "trial again: the breaker was still open");
+                        }, f -> scheduled.set(false));
+            }
+        }
+    }
+
     private void sendBacklog(String destination, String why) {
         repository.dueNow(destination)
                 .invoke(n -> {

@@ -1,7 +1,9 @@
 package dev.ordersaga.outbox;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -52,8 +54,8 @@ public class OutboxRepository {
 
     private static final String MARK_SENT = """
             UPDATE outbox SET status = 'sent', sent_at = now(), claimed_by = NULL
-            WHERE id = $1 AND status = 'in_flight'
-            RETURNING created_at, sent_at""";
+            WHERE id = ANY($1::uuid[]) AND status = 'in_flight'
+            RETURNING id, created_at, sent_at""";
 
     private static final String MARK_RETRY = """
             UPDATE outbox SET status = 'pending', claimed_by = NULL, attempts = attempts - $6,
@@ -109,9 +111,9 @@ public class OutboxRepository {
      * lease ends and any publisher claims the row.
      */
     public Uni<OutboxMessage> insert(SqlConnection tx, UUID id, NewMessage message, String payloadJson,
-            String publisher, Duration lease) {
+            String publisher, Duration lease, String traceparent) {
         Tuple args = Tuple.from(new Object[] { id, message.destination(), message.type(), message.aggregateId(),
-                payloadJson, message.requestId(), publisher, lease.toMillis(), TraceContext.current() });
+                payloadJson, message.requestId(), publisher, lease.toMillis(), traceparent });
         return tx.preparedQuery(INSERT).execute(args)
                 .map(rows -> OutboxMessage.from(rows.iterator().next()));
     }
@@ -130,12 +132,17 @@ public class OutboxRepository {
         return pool.preparedQuery(CLAIM_IDS).execute(args).map(OutboxRepository::messages);
     }
 
-    /** Marks a row sent; returns how long it waited since it was written, if this call marked it. */
-    public Uni<Optional<Duration>> markSent(UUID id) {
-        return pool.preparedQuery(MARK_SENT).execute(Tuple.of(id))
-                .map(rows -> rows.rowCount() == 0
-                        ? Optional.empty()
-                        : Optional.of(lag(rows.iterator().next())));
+    /**
+     * Marks rows sent, in one statement; returns how long each row this call marked waited since it
+     * was written.
+     */
+    public Uni<Map<UUID, Duration>> markSent(List<UUID> ids) {
+        return pool.preparedQuery(MARK_SENT).execute(Tuple.of(ids.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Map<UUID, Duration> lags = new HashMap<>();
+                    rows.forEach(row -> lags.put(row.getUUID("id"), lag(row)));
+                    return lags;
+                });
     }
 
     /**

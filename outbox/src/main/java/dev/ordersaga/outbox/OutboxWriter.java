@@ -31,8 +31,8 @@ class OutboxWriter {
         this.mapper = mapper;
     }
 
-    /** Adds a message in {@code tx}, claimed by this process's publisher; returns the row. */
-    Uni<OutboxMessage> enqueue(SqlConnection tx, NewMessage message) {
+    /** Adds a message in {@code tx}, claimed by this process's publisher, in the trace {@code traceparent}; returns the row. */
+    Uni<OutboxMessage> enqueue(SqlConnection tx, NewMessage message, String traceparent) {
         UUID id = UUID.randomUUID();
         String json;
         try {
@@ -40,6 +40,6 @@ class OutboxWriter {
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(new IllegalArgumentException("payload cannot be serialised", e));
         }
-        return repository.insert(tx, id, message, json, publisher.publisherId(), config.lease());
+        return repository.insert(tx, id, message, json, publisher.publisherId(), config.lease(), traceparent);
     }
 }

@@ -44,6 +44,7 @@ public class UnitOfWork {
         private final SqlConnection connection;
         private final OutboxWriter writer;
         private final List<OutboxMessage> sent;
+        private String traceparent;
 
         Tx(SqlConnection connection, OutboxWriter writer, List<OutboxMessage> sent) {
             this.connection = connection;
@@ -58,7 +59,17 @@ public class UnitOfWork {
 
         /** Writes {@code message} to the outbox in this transaction; it is sent after the commit. */
         public Uni<OutboxMessage> send(NewMessage message) {
-            return writer.enqueue(connection, message).invoke(sent::add);
+            return writer.enqueue(connection, message, traceparent != null ? traceparent : TraceContext.current())
+                    .invoke(sent::add);
+        }
+
+        /**
+         * The trace the messages sent from now on continue: the one of the message being applied (a
+         * receiver applies a batch of messages, each from its own trace, in one transaction). Null: the
+         * current span's.
+         */
+        public void continueTrace(String traceparent) {
+            this.traceparent = traceparent;
         }
 
         /** The messages written so far, in order. */

@@ -266,8 +266,9 @@ class OrderFlowIT {
                 .queryParam("status", "dead").get("/admin/outbox");
         dead.then().statusCode(200);
         String messageId = dead.path("find { it.aggregateId == '" + id + "' }.id");
-        assertThat((String) dead.path("find { it.aggregateId == '" + id + "' }.lastErrorKind")).isEqualTo("4xx");
-        assertThat((String) dead.path("find { it.aggregateId == '" + id + "' }.lastError")).contains("400");
+        assertThat((String) dead.path("find { it.aggregateId == '" + id + "' }.lastErrorKind")).isEqualTo("poison");
+        // the worker's own reason, from its answer to the batch
+        assertThat((String) dead.path("find { it.aggregateId == '" + id + "' }.lastError")).contains("quantity of at least 1");
         assertThat(flow.status(id)).isEqualTo("PENDING");
 
         stack.postgres.update("orders", "UPDATE outbox SET payload = replace(payload, '\"quantity\":0', '\"quantity\":1') "

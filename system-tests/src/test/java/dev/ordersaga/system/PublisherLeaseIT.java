@@ -9,7 +9,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.ordersaga.stack.OrderStack;
 import dev.ordersaga.testsupport.Ports;
@@ -18,8 +21,10 @@ import dev.ordersaga.testsupport.ServiceProcess;
 /**
  * Two api instances publish from one outbox at once, and one is killed (SIGKILL) while it holds a
  * batch in flight. The other takes the dead one's rows over once their lease ends: every message is
- * delivered, none stays claimed past its lease, and nothing is reserved twice.
+ * delivered, none stays claimed past its lease, and nothing is reserved twice. Then the worker is
+ * killed the same way with batches in it.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PublisherLeaseIT {
 
     private static OrderStack stack;
@@ -51,6 +56,7 @@ class PublisherLeaseIT {
     }
 
     @Test
+    @Order(1)
     void twoPublishersDeliverEachMessageAndADeadOnesClaimsAreTakenOverAfterTheirLease() {
         flow.setStock("lease-apple", 1000);
         List<String> ids = new ArrayList<>();
@@ -72,6 +78,32 @@ class PublisherLeaseIT {
                 .as("rows claimed past their lease").isZero();
         assertThat(flow.stockDb("SELECT count(*) FROM reservations WHERE status = 'RESERVED'")).isEqualTo(ids.size());
         flow.assertConserved("lease-apple", 1000, ids.size());
+        assertThat(flow.orderRows(ids)).allSatisfy(r -> assertThat(r.get("version")).isEqualTo(2L));
+    }
+
+    /**
+     * The worker is killed (SIGKILL) while batches of the api's commands wait in it (it takes 1.5 s
+     * before applying a batch) and while its own results may be on their way: once it is back, every
+     * order is confirmed once and stock is conserved.
+     */
+    @Test
+    @Order(2)
+    void aWorkerKilledWithBatchesInItLosesNothingAndDoublesNothing() {
+        flow.setStock("crash-pear", 1000);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(flow.order(secondApi.url(), "c-crash", "crash-pear", 1));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> flow.ordersDb(
+                "SELECT count(*) FROM outbox WHERE status = 'in_flight' AND destination = 'worker'") > 0);
+        stack.worker.kill();
+        stack.worker.start();
+
+        flow.awaitStatus(ids, "CONFIRMED", Duration.ofSeconds(90));
+        flow.awaitOutboxesDrained(Duration.ofSeconds(60));
+        assertThat(flow.stockDb("SELECT count(*) FROM reservations WHERE status = 'RESERVED' AND order_id IN ("
+                + String.join(",", ids.stream().map(id -> "'" + id + "'").toList()) + ")")).isEqualTo(ids.size());
+        flow.assertConserved("crash-pear", 1000, ids.size());
         assertThat(flow.orderRows(ids)).allSatisfy(r -> assertThat(r.get("version")).isEqualTo(2L));
     }
 

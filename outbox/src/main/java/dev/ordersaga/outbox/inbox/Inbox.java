@@ -1,6 +1,12 @@
 package dev.ordersaga.outbox.inbox;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -19,6 +25,7 @@ import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.http.logging.LogFields;
 import dev.ordersaga.outbox.Envelope;
 import dev.ordersaga.outbox.UnitOfWork;
+import dev.ordersaga.outbox.transport.CloudEventsBatch;
 
 /**
  * The receiving side of every message: applies each message once, and the messages of one
@@ -41,6 +48,7 @@ public class Inbox {
     private final InboxRepository repository;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final CloudEventsBatch codec;
 
     public Inbox(Pool pool, UnitOfWork work, InboxRepository repository, ObjectMapper mapper, MeterRegistry registry,
             Instance<InboxHandler> handlers) {
@@ -49,6 +57,7 @@ public class Inbox {
         this.repository = repository;
         this.mapper = mapper;
         this.registry = registry;
+        this.codec = new CloudEventsBatch(mapper);
         // Every counter exists from the start, at zero, for every source this service takes messages from.
         handlers.forEach(h -> {
             registry.counter("inbox.duplicates", "source", h.source());
@@ -70,6 +79,127 @@ public class Inbox {
         }
         return work.run(tx -> receiveInTransaction(tx, source, envelope, payload, handler))
                 .invoke(outcome -> afterCommit(source, envelope, outcome));
+    }
+
+    /**
+     * Takes a CloudEvents JSON batch ({@link CloudEventsBatch}) from {@code source}: a message of a type
+     * outside {@code types} is a poison; the others are taken as {@link #receiveBatch(String, List, InboxHandler)}
+     * takes them. The answer names what became of every message.
+     */
+    public Uni<BatchAnswer> receiveBatch(String source, byte[] body, Set<String> types, InboxHandler handler) {
+        List<Envelope> messages = codec.decode(body);
+        List<BatchResult> refused = new ArrayList<>();
+        List<Envelope> taken = new ArrayList<>();
+        for (Envelope m : messages) {
+            if (types.contains(m.type())) {
+                taken.add(m);
+            } else {
+                refused.add(BatchResult.poison(m.messageId(), "this endpoint takes " + types + ", not " + m.type()));
+            }
+        }
+        return receiveBatch(source, taken, handler).map(results -> {
+            List<BatchResult> all = new ArrayList<>(refused);
+            all.addAll(results);
+            return new BatchAnswer(all);
+        });
+    }
+
+    /** The messages of a CloudEvents JSON batch, each id checked; a 400 problem when the body is not one. */
+    public List<Envelope> decode(byte[] body) {
+        return codec.decode(body);
+    }
+
+    /**
+     * Takes a batch of messages from {@code source} in one transaction: each message as
+     * {@link #receive} takes it, the messages of one aggregate in sequence order, each continuing its
+     * own trace in what the handler writes. A message the receiver's rules refuse (a 4xx problem, or an
+     * unreadable one) is a poison for itself alone: the transaction is run again without it, and the
+     * others commit. Completes, once committed, with what became of each message; fails (and nothing
+     * of the batch commits) when something else went wrong, such as the database.
+     */
+    public Uni<List<BatchResult>> receiveBatch(String source, List<Envelope> messages, InboxHandler handler) {
+        List<BatchResult> poisons = new ArrayList<>();
+        List<Envelope> valid = new ArrayList<>();
+        for (Envelope e : messages) {
+            try {
+                validate(e);
+                valid.add(e);
+            } catch (ProblemException problem) {
+                poisons.add(BatchResult.poison(e == null ? null : e.messageId(), problem.getMessage()));
+            }
+        }
+        valid.sort(Comparator.comparing(Envelope::aggregateId).thenComparingLong(Envelope::seq));
+        return applyBatch(source, valid, handler, poisons);
+    }
+
+    /** Runs the batch in one transaction; a refused message is taken out and the rest run again. */
+    private Uni<List<BatchResult>> applyBatch(String source, List<Envelope> messages, InboxHandler handler,
+            List<BatchResult> poisons) {
+        if (messages.isEmpty()) {
+            return Uni.createFrom().item(poisons);
+        }
+        Map<UUID, String> payloads = new HashMap<>();
+        for (Envelope e : messages) {
+            try {
+                payloads.put(e.messageId(), mapper.writeValueAsString(e.payload()));
+            } catch (JsonProcessingException ex) {
+                List<Envelope> rest = new ArrayList<>(messages);
+                rest.remove(e);
+                poisons.add(BatchResult.poison(e.messageId(), "payload cannot be read"));
+                return applyBatch(source, rest, handler, poisons);
+            }
+        }
+        return work.run(tx -> inTurn(tx, source, messages, payloads, handler, 0, new ArrayList<>()))
+                .invoke(results -> {
+                    for (int i = 0; i < messages.size(); i++) {
+                        afterCommit(source, messages.get(i), results.get(i));
+                    }
+                })
+                .map(results -> {
+                    List<BatchResult> answer = new ArrayList<>(poisons);
+                    for (int i = 0; i < messages.size(); i++) {
+                        answer.add(BatchResult.of(messages.get(i).messageId(), results.get(i)));
+                    }
+                    return answer;
+                })
+                .onFailure(Refused.class).recoverWithUni(f -> {
+                    Refused refused = (Refused) f;
+                    List<Envelope> rest = new ArrayList<>(messages);
+                    rest.remove(refused.message);
+                    poisons.add(BatchResult.poison(refused.message.messageId(), refused.problem.getMessage()));
+                    LOG.debugf("message %s refused in a batch (%s); the rest of the batch runs again",
+                            refused.message.messageId(), refused.problem.getMessage());
+                    return applyBatch(source, rest, handler, poisons);
+                });
+    }
+
+    private Uni<List<InboxOutcome>> inTurn(UnitOfWork.Tx tx, String source, List<Envelope> messages,
+            Map<UUID, String> payloads, InboxHandler handler, int next, List<InboxOutcome> done) {
+        if (next == messages.size()) {
+            tx.continueTrace(null);
+            return Uni.createFrom().item(done);
+        }
+        Envelope e = messages.get(next);
+        tx.continueTrace(e.traceparent());
+        return receiveInTransaction(tx, source, e, payloads.get(e.messageId()), handler)
+                .onFailure(f -> f instanceof ProblemException p && p.status() >= 400 && p.status() < 500)
+                .transform(f -> new Refused(e, (ProblemException) f))
+                .onItem().transformToUni(outcome -> {
+                    done.add(outcome);
+                    return inTurn(tx, source, messages, payloads, handler, next + 1, done);
+                });
+    }
+
+    /** A message of a batch that the receiver's rules refuse: the batch's transaction is rolled back and run without it. */
+    private static final class Refused extends RuntimeException {
+        private final Envelope message;
+        private final ProblemException problem;
+
+        Refused(Envelope message, ProblemException problem) {
+            super(problem.getMessage(), null, false, false);
+            this.message = message;
+            this.problem = problem;
+        }
     }
 
     /**
@@ -156,7 +286,7 @@ public class Inbox {
     private Envelope toEnvelope(InboxRepository.WaitingMessage waiting) {
         try {
             return new Envelope(waiting.id(), waiting.type(), waiting.aggregateId(), waiting.seq(),
-                    waiting.requestId(), waiting.receivedAt().toInstant(), mapper.readTree(waiting.payload()));
+                    waiting.requestId(), waiting.receivedAt().toInstant(), mapper.readTree(waiting.payload()), null);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored inbox payload of " + waiting.id() + " is unreadable", e);
         }

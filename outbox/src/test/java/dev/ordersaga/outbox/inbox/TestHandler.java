@@ -8,12 +8,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
 
+import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.outbox.Envelope;
 import dev.ordersaga.outbox.NewMessage;
 import dev.ordersaga.outbox.TestTransport;
 import dev.ordersaga.outbox.UnitOfWork;
 
-/** Applies test messages: records each, and answers with a message to the test destination. */
+/**
+ * Applies test messages: records each, and answers with a message to the test destination; refuses
+ * (400) a message whose payload says {@code "refuse": true}.
+ */
 @ApplicationScoped
 public class TestHandler implements InboxHandler {
 
@@ -26,6 +30,9 @@ public class TestHandler implements InboxHandler {
 
     @Override
     public Uni<Void> apply(UnitOfWork.Tx tx, Envelope envelope) {
+        if (envelope.payload().path("refuse").asBoolean()) {
+            throw ProblemException.badRequest("refused", "this test message is refused");
+        }
         applied.add(envelope.aggregateId() + "#" + envelope.seq());
         return tx.send(new NewMessage(TestTransport.DESTINATION, TestTransport.TYPE, "answer-" + envelope.aggregateId(),
                 Map.of("seq", envelope.seq()), envelope.requestId())).replaceWithVoid();

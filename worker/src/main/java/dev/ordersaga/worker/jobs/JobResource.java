@@ -1,6 +1,7 @@
 package dev.ordersaga.worker.jobs;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 
 import jakarta.validation.constraints.NotNull;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 import dev.ordersaga.contract.Destinations;
@@ -17,8 +19,10 @@ import dev.ordersaga.contract.MessageTypes;
 import dev.ordersaga.http.InternalAuth;
 import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.inbox.BatchAnswer;
 import dev.ordersaga.outbox.inbox.Inbox;
 import dev.ordersaga.outbox.inbox.InboxOutcome;
+import dev.ordersaga.outbox.transport.CloudEventsBatch;
 
 /**
  * Stock commands from the api, taken through the inbox (idempotent by message id, in order per
@@ -31,6 +35,8 @@ import dev.ordersaga.outbox.inbox.InboxOutcome;
 @Produces(MediaType.APPLICATION_JSON)
 public class JobResource {
 
+    private static final Set<String> TYPES = Set.of(MessageTypes.RESERVE_STOCK, MessageTypes.RELEASE_STOCK);
+
     private final Inbox inbox;
     private final ReservationService reservations;
     private final SimulationConfig config;
@@ -39,6 +45,27 @@ public class JobResource {
         this.inbox = inbox;
         this.reservations = reservations;
         this.config = config;
+    }
+
+    /**
+     * A batch of the api's commands (a CloudEvents JSON batch), taken in one transaction; the answer
+     * says what became of each. Like a single job, the batch is finished even when the caller stops
+     * waiting; a batch of which every message was taken before is answered at once, however slow the
+     * jobs are.
+     */
+    @POST
+    @Consumes(CloudEventsBatch.MEDIA_TYPE)
+    public Uni<BatchAnswer> batch(byte[] body) {
+        Uni<Boolean> redelivery = config.slowWorkerMs() > 0
+                ? Multi.createFrom().iterable(inbox.decode(body))
+                        .onItem().transformToUniAndConcatenate(inbox::alreadyReceived)
+                        .collect().asList().map(seen -> !seen.contains(false))
+                : Uni.createFrom().item(false);
+        return detached(redelivery.onItem().transformToUni(seen -> {
+            Uni<BatchAnswer> taken = Uni.createFrom().deferred(
+                    () -> inbox.receiveBatch(Destinations.API, body, TYPES, reservations));
+            return seen ? taken : slowly(taken);
+        }));
     }
 
     @POST
@@ -53,8 +80,8 @@ public class JobResource {
         return run(envelope, MessageTypes.RELEASE_STOCK);
     }
 
-    /** Delays the start of a job by {@code SIM_SLOW_WORKER_MS} (seed experiment C). */
-    private Uni<InboxOutcome> slowly(Uni<InboxOutcome> job) {
+    /** Delays the start of a job, or of a batch of jobs, by {@code SIM_SLOW_WORKER_MS} (seed experiment C). */
+    private <T> Uni<T> slowly(Uni<T> job) {
         if (config.slowWorkerMs() <= 0) {
             return job;
         }
@@ -72,12 +99,15 @@ public class JobResource {
         Uni<Boolean> redelivery = config.slowWorkerMs() > 0
                 ? inbox.alreadyReceived(envelope)
                 : Uni.createFrom().item(false);
-        var result = redelivery
+        return detached(redelivery
                 .onItem().transformToUni(seen -> seen
                         ? Uni.createFrom().item(Inbox.duplicate())
-                        : slowly(Uni.createFrom().deferred(() -> inbox.receive(Destinations.API, envelope, reservations))))
-                .subscribeAsCompletionStage();
-        // Detached from the HTTP exchange: a caller that gives up does not cancel the job.
+                        : slowly(Uni.createFrom().deferred(() -> inbox.receive(Destinations.API, envelope, reservations)))));
+    }
+
+    /** Runs {@code job} detached from the HTTP exchange: a caller that gives up does not cancel it. */
+    private static <T> Uni<T> detached(Uni<T> job) {
+        var result = job.subscribeAsCompletionStage();
         return Uni.createFrom().emitter(emitter -> result.whenComplete((outcome, failure) -> {
             if (failure != null) {
                 emitter.fail(failure instanceof CompletionException c && c.getCause() != null

@@ -66,6 +66,76 @@ class JobResourceTest {
                 + "(SELECT count(*) FROM outbox) + (SELECT count(*) FROM inbox)");
     }
 
+    /** One structured CloudEvent of a batch, as any CloudEvents producer writes it. */
+    private static String event(UUID id, String type, String orderId, long seq, String data) {
+        return """
+                {"specversion":"1.0","id":"%s","source":"/ordersaga/api","type":"%s","subject":"%s","sequence":"%d",
+                 "time":"2026-12-04T10:00:00Z","datacontenttype":"application/json","data":%s}"""
+                .formatted(id, type, orderId, seq, data);
+    }
+
+    private static Response postBatch(String... events) {
+        return given().header("Authorization", SECRET).contentType("application/cloudevents-batch+json")
+                .body("[" + String.join(",", events) + "]").post("/jobs");
+    }
+
+    @Test
+    void aBatchOfCloudEventsIsTakenInOneGoWithAnOutcomePerEventAndARefusedOneAlone() {
+        String sku = "batch-" + UUID.randomUUID();
+        setStock(sku, 10);
+        String kept = UUID.randomUUID().toString();
+        String released = UUID.randomUUID().toString();
+        String bad = UUID.randomUUID().toString();
+        UUID keep = UUID.randomUUID();
+        UUID reserveThenRelease = UUID.randomUUID();
+        UUID release = UUID.randomUUID();
+        UUID poison = UUID.randomUUID();
+        UUID wrongType = UUID.randomUUID();
+        String[] batch = {
+                event(keep, "ReserveStock", kept, 1, "{\"orderId\":\"%s\",\"items\":[{\"sku\":\"%s\",\"quantity\":2}]}".formatted(kept, sku)),
+                // the release comes first in the batch: the order's messages still apply in sequence
+                event(release, "ReleaseStock", released, 2, "{\"orderId\":\"%s\"}".formatted(released)),
+                event(reserveThenRelease, "ReserveStock", released, 1,
+                        "{\"orderId\":\"%s\",\"items\":[{\"sku\":\"%s\",\"quantity\":3}]}".formatted(released, sku)),
+                event(poison, "ReserveStock", bad, 1, "{\"orderId\":\"%s\",\"items\":[{\"sku\":\"%s\",\"quantity\":0}]}".formatted(bad, sku)),
+                event(wrongType, "StockReserved", bad, 1, "{\"orderId\":\"%s\"}".formatted(bad)) };
+
+        Response answer = postBatch(batch);
+
+        answer.then().statusCode(200);
+        Map<String, String> outcomes = new java.util.HashMap<>();
+        List<Map<String, Object>> results = answer.jsonPath().getList("results");
+        results.forEach(r -> outcomes.put((String) r.get("id"), (String) r.get("outcome")));
+        assertThat(outcomes).hasSize(5).containsEntry(keep.toString(), "applied")
+                .containsEntry(reserveThenRelease.toString(), "applied").containsEntry(release.toString(), "applied")
+                .containsEntry(poison.toString(), "poison").containsEntry(wrongType.toString(), "poison");
+        assertThat(answer.jsonPath().getString("results.find { it.id == '" + poison + "' }.detail"))
+                .contains("quantity of at least 1");
+        stock(sku).then().body("available", equalTo(8)).body("reserved", equalTo(2));
+        assertThat(results(released)).extracting(m -> m.get("message_type")).containsExactly("StockReserved", "StockReleased");
+        assertThat(results(bad)).isEmpty();
+
+        // delivered twice (the answer was lost): nothing moves again
+        long before = writes();
+        Response again = postBatch(batch);
+        again.then().statusCode(200);
+        assertThat(again.jsonPath().getList("results.outcome")).containsExactlyInAnyOrder("duplicate", "duplicate",
+                "duplicate", "poison", "poison");
+        assertThat(writes()).isEqualTo(before);
+        stock(sku).then().body("available", equalTo(8)).body("reserved", equalTo(2));
+    }
+
+    @Test
+    void aBodyThatIsNotABatchOfCloudEventsIsA400ProblemAndWritesNothing() {
+        long before = writes();
+        for (String body : List.of("[]", "{\"not\":\"a batch\"}", "[{\"specversion\":\"1.0\",\"id\":\"x\"}]")) {
+            given().header("Authorization", SECRET).contentType("application/cloudevents-batch+json").body(body).post("/jobs")
+                    .then().statusCode(400).contentType("application/problem+json");
+        }
+        given().contentType("application/cloudevents-batch+json").body("[]").post("/jobs").then().statusCode(401);
+        assertThat(writes()).isEqualTo(before);
+    }
+
     @Test
     void reservationMovesUnitsOnceAndReportsStockReservedEvenWhenDeliveredTwice() {
         String sku = "sku-" + UUID.randomUUID();

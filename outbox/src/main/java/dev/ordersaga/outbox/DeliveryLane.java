@@ -1,0 +1,81 @@
+package dev.ordersaga.outbox;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The messages waiting for one destination, and the batches in flight to it: natural batching. A
+ * batch leaves as soon as a send slot is free (at most {@code OUTBOX_MAX_IN_FLIGHT} at once) and
+ * carries whatever waits at that moment, up to {@code OUTBOX_BATCH_MAX} messages and
+ * {@code OUTBOX_BATCH_BYTES}; it never waits to fill up. At a low rate a batch is one message (no
+ * added latency); under load, messages gather while the slots are busy and batches grow, so the cost
+ * of a request, a transaction and a commit is shared by many messages.
+ */
+final class DeliveryLane {
+
+    /** One message waiting in the lane, and what its sender waits on. */
+    record Item(OutboxMessage row, Envelope envelope, int bytes, CompletableFuture<Void> done) {
+    }
+
+    private final ArrayDeque<Item> waiting = new ArrayDeque<>();
+    private final int maxInFlight;
+    private final int maxMessages;
+    private final long maxBytes;
+    private final Function<List<Item>, Uni<Void>> send;
+    private int inFlight;
+
+    /** {@code send} delivers one batch and records what became of each message; it must not fail. */
+    DeliveryLane(int maxInFlight, int maxMessages, long maxBytes, Function<List<Item>, Uni<Void>> send) {
+        this.maxInFlight = maxInFlight;
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+        this.send = send;
+    }
+
+    /** Adds messages; they leave in the next batches. */
+    void offer(List<Item> items) {
+        synchronized (this) {
+            waiting.addAll(items);
+        }
+        pump();
+    }
+
+    /** Messages waiting for a send slot. */
+    synchronized int waiting() {
+        return waiting.size();
+    }
+
+    private void pump() {
+        List<List<Item>> batches = new ArrayList<>();
+        synchronized (this) {
+            while (inFlight < maxInFlight && !waiting.isEmpty()) {
+                List<Item> batch = new ArrayList<>();
+                long bytes = 0;
+                while (!waiting.isEmpty() && batch.size() < maxMessages
+                        && (batch.isEmpty() || bytes + waiting.peek().bytes() <= maxBytes)) {
+                    Item next = waiting.poll();
+                    batch.add(next);
+                    bytes += next.bytes();
+                }
+                inFlight++;
+                batches.add(batch);
+            }
+        }
+        for (List<Item> batch : batches) {
+            send.apply(batch).subscribe().with(v -> finished(batch), f -> finished(batch));
+        }
+    }
+
+    private void finished(List<Item> batch) {
+        synchronized (this) {
+            inFlight--;
+        }
+        batch.forEach(i -> i.done().complete(null));
+        pump();
+    }
+}
