@@ -169,9 +169,9 @@ public final class LocalStack {
     }
 
     /**
-     * Stops the stack on this signal, whatever the shell that started it did with the signal: a
-     * shell that starts a program in the background hands it SIGINT ignored, and the JVM then installs
-     * no handler of its own for it.
+     * Stops the stack on this signal with the shell's exit status for it. A signal ignored when the
+     * JVM started stays ignored (the JVM installs no handler for it): a shell that starts a program in
+     * the background hands it SIGINT ignored, so {@code run-local.sh} restores the default first.
      */
     private static void stopOn(String signal, int status) {
         Signal.handle(new Signal(signal), s -> new Thread(() -> System.exit(status), "local-stack-" + signal).start());

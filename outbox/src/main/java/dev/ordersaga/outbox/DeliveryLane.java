@@ -15,6 +15,11 @@ import io.smallrye.mutiny.Uni;
  * {@code OUTBOX_BATCH_BYTES}; it never waits to fill up. At a low rate a batch is one message (no
  * added latency); under load, messages gather while the slots are busy and batches grow, so the cost
  * of a request, a transaction and a commit is shared by many messages.
+ *
+ * <p>The batch size adapts to what the destination can take within its timeout (additive increase,
+ * multiplicative decrease): a batch that timed out halves the largest batch, each batch answered in
+ * time lets it grow by one, up to {@code OUTBOX_BATCH_MAX}. So a destination slowed by load gets
+ * batches it can finish instead of ever larger ones that time out and are all sent again.
  */
 final class DeliveryLane {
 
@@ -28,6 +33,8 @@ final class DeliveryLane {
     private final long maxBytes;
     private final Function<List<Item>, Uni<Void>> send;
     private int inFlight;
+    /** The largest batch for now: between 1 and {@code maxMessages}. */
+    private int limit;
 
     /** {@code send} delivers one batch and records what became of each message; it must not fail. */
     DeliveryLane(int maxInFlight, int maxMessages, long maxBytes, Function<List<Item>, Uni<Void>> send) {
@@ -35,6 +42,22 @@ final class DeliveryLane {
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
         this.send = send;
+        this.limit = maxMessages;
+    }
+
+    /** A batch timed out: the next ones are at most half its size. */
+    synchronized void timedOut(int batchSize) {
+        limit = Math.max(1, Math.min(limit, batchSize) / 2);
+    }
+
+    /** A batch was answered in time: the next may be one larger. */
+    synchronized void answered() {
+        limit = Math.min(maxMessages, limit + 1);
+    }
+
+    /** The largest batch for now. */
+    synchronized int limit() {
+        return limit;
     }
 
     /** Adds messages; they leave in the next batches. */
@@ -56,7 +79,7 @@ final class DeliveryLane {
             while (inFlight < maxInFlight && !waiting.isEmpty()) {
                 List<Item> batch = new ArrayList<>();
                 long bytes = 0;
-                while (!waiting.isEmpty() && batch.size() < maxMessages
+                while (!waiting.isEmpty() && batch.size() < limit
                         && (batch.isEmpty() || bytes + waiting.peek().bytes() <= maxBytes)) {
                     Item next = waiting.poll();
                     batch.add(next);

@@ -262,6 +262,23 @@ public class OutboxPublisher {
      * message: those the receiver took are marked sent in one statement; never fails.
      */
     private Uni<Void> sendBatch(String destination, List<DeliveryLane.Item> items) {
+        if (!openedAt.containsKey(destination)) {
+            return sendBatch(destination, items, false);
+        }
+        // The breaker is not closed: this batch is its trial. One message goes; the others wait for
+        // the trial's outcome without a call (the breaker closing sends them all).
+        DeliveryFailure waiting = new DeliveryFailure(ErrorKind.CIRCUIT_OPEN, true, "waiting for the breaker's trial");
+        Uni<Void> parked = items.size() == 1 ? Uni.createFrom().voidItem()
+                : Multi.createFrom().iterable(items.subList(1, items.size()))
+                        .onItem().transformToUniAndMerge(item -> onFailure(item.row(), waiting, false))
+                        .collect().last().replaceWithVoid();
+        return Uni.join().all(parked, sendBatch(destination, items.subList(0, 1), true)).andCollectFailures()
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** A batch in one call; {@code trial}: made while the breaker was not closed, a failure costs no attempt. */
+    private Uni<Void> sendBatch(String destination, List<DeliveryLane.Item> items, boolean trial) {
         GuardedTransport guarded = transports.get(destination);
         List<Span> spans = new ArrayList<>(items.size());
         List<Envelope> envelopes = new ArrayList<>(items.size());
@@ -279,16 +296,21 @@ public class OutboxPublisher {
             spans.add(span);
             envelopes.add(item.envelope().withTraceparent(TraceContext.traceparent(span)));
         }
+        DeliveryLane lane = lanes.get(destination);
         return guarded.deliver(envelopes)
+                .invoke(results -> lane.answered())
                 .onItem().transformToUni(results -> recordBatch(items, results, spans))
                 .onFailure().recoverWithUni(failure -> {
                     DeliveryFailure classified = FailureClassifier.classify(failure);
+                    if (classified.kind() == ErrorKind.TIMEOUT) {
+                        lane.timedOut(items.size());
+                    }
                     spans.forEach(span -> span.setStatus(StatusCode.ERROR, classified.kind().label()));
                     if (classified.kind() == ErrorKind.CIRCUIT_OPEN) {
                         refusedByOpenBreaker(destination);
                     }
                     return Multi.createFrom().iterable(items)
-                            .onItem().transformToUniAndMerge(item -> onFailure(item.row(), classified))
+                            .onItem().transformToUniAndMerge(item -> onFailure(item.row(), classified, trial))
                             .collect().last().replaceWithVoid();
                 })
                 .onTermination().invoke(() -> spans.forEach(Span::end))
@@ -315,7 +337,7 @@ public class OutboxPublisher {
                         ? new DeliveryFailure(ErrorKind.UNKNOWN, true, "the receiver's answer did not name this message")
                         : FailureClassifier.classify(result.failure());
                 spans.get(i).setStatus(StatusCode.ERROR, failure.kind().label());
-                others.add(onFailure(row, failure));
+                others.add(onFailure(row, failure, false));
             }
         }
         Uni<Void> sent = taken.isEmpty() ? Uni.createFrom().voidItem() : markSent(taken);
@@ -391,16 +413,27 @@ public class OutboxPublisher {
         }
     }
 
-    /** Makes the destination's waiting rows due now and sends what is due, batch after batch. */
     /**
-     * Sends the backlog after {@code delay}: the trial that closes the breaker (or opens it again).
+     * Sends a trial after {@code delay}, the destination's oldest waiting message: it closes the breaker
+     * (which then sends the whole backlog) or opens it again.
      * The breaker counts its delay on its own clock: a trial that still finds it open
      * ({@link #refusedByOpenBreaker}) is made again shortly, so the trials never stop while it is open.
      */
     private void scheduleTrial(String destination, Duration delay) {
         Uni.createFrom().voidItem().onItem().delayIt().by(delay)
-                .subscribe().with(v -> sendBacklog(destination, "trial after the breaker delay"),
+                .subscribe().with(v -> sendTrial(destination, "trial after the breaker delay"),
                         f -> LOG.warnf("trial delivery to %s failed to start: %s", destination, f.toString()));
+    }
+
+    /** Milliseconds until the destination's breaker lets a trial through (0 when it is closed or due). */
+    private long breakerDelayLeft(String destination) {
+        Long opened = openedAt.get(destination);
+        GuardedTransport guarded = transports.get(destination);
+        if (opened == null || guarded == null) {
+            return 0;
+        }
+        long left = guarded.transport().guards().breakerDelay().toNanos() - (System.nanoTime() - opened);
+        return Math.max(0, left / 1_000_000);
     }
 
     /** A delivery the open breaker refused: when its delay is over already, the next trial comes shortly. */
@@ -414,12 +447,23 @@ public class OutboxPublisher {
                 Uni.createFrom().voidItem().onItem().delayIt().by(TRIAL_AGAIN)
                         .subscribe().with(v -> {
                             scheduled.set(false);
-                            sendBacklog(destination, "trial again: the breaker was still open");
+                            sendTrial(destination, "trial again: the breaker was still open");
                         }, f -> scheduled.set(false));
             }
         }
     }
 
+    /** Makes the destination's oldest waiting row due now and sends what is due: the breaker's trial. */
+    private void sendTrial(String destination, String why) {
+        repository.oldestDueNow(destination)
+                .invoke(n -> LOG.debugf("%s (%s): %d waiting message made due", destination, why, n))
+                .onItem().transformToUni(n -> publishDue(1))
+                .subscribe().with(n -> {
+                }, f -> LOG.warnf("the trial delivery to %s failed to start, the poller will retry: %s", destination,
+                        f.toString()));
+    }
+
+    /** Makes every waiting row of the destination due now and sends what is due, batch after batch. */
     private void sendBacklog(String destination, String why) {
         repository.dueNow(destination)
                 .invoke(n -> {
@@ -438,11 +482,17 @@ public class OutboxPublisher {
         LogFields.with(fields(message, null), () -> LOG.debugf("outbox message %s sent", message.type()));
     }
 
-    private Uni<Void> onFailure(OutboxMessage message, DeliveryFailure failure) {
+    /**
+     * Records a failed delivery: dead-lettered, or retried after its backoff. {@code trial}: the call
+     * was the breaker's trial, which costs the message no attempt, so an outage of any length costs a
+     * message only the attempts made before the breaker opened.
+     */
+    private Uni<Void> onFailure(OutboxMessage message, DeliveryFailure failure, boolean trial) {
         registry.counter("outbox.delivery.failures", "destination", message.destination(),
                 "errorKind", failure.kind().label()).increment();
         // An open breaker or no free slot means no call was made: that is no attempt, and no reason to give up.
-        boolean notAttempted = failure.kind().notAttempted();
+        boolean called = !failure.kind().notAttempted();
+        boolean notAttempted = !called || trial;
         GuardedTransport guarded = transports.get(message.destination());
         boolean untilDelivered = guarded != null && guarded.transport().retriesUntilDelivered() && !failure.messageFault();
         boolean pastLimit = !notAttempted && message.attempts() >= config.maxAttempts();
@@ -453,10 +503,14 @@ public class OutboxPublisher {
                     : failure;
             return deadLetter(message, last);
         }
-        if (!notAttempted) {
+        if (called) {
             failing.computeIfAbsent(message.destination(), d -> new AtomicBoolean()).set(true);
         }
-        long delay = backoff.delayMillis(message.attempts(), ThreadLocalRandom.current()::nextDouble);
+        long backedOff = backoff.delayMillis(message.attempts(), ThreadLocalRandom.current()::nextDouble);
+        // The breaker's trial and its closing send a message it refused; before its delay is over, trying again is no use.
+        long delay = failure.kind() == ErrorKind.CIRCUIT_OPEN
+                ? Math.max(backedOff, breakerDelayLeft(message.destination()))
+                : backedOff;
         if (untilDelivered && (pastLimit || !failure.retryable())) {
             registry.counter("outbox.retries.past.limit", "destination", message.destination()).increment();
             LogFields.with(fields(message, failure), () -> LOG.errorf(
@@ -465,8 +519,8 @@ public class OutboxPublisher {
                     delay));
         } else {
             LogFields.with(fields(message, failure), () -> LOG.warnf(
-                    "delivery of %s to %s failed (%s), retry in %d ms", message.type(), message.destination(),
-                    failure.detail(), delay));
+                    "%s of %s to %s failed (%s), retry in %d ms", trial ? "trial delivery" : "delivery",
+                    message.type(), message.destination(), failure.detail(), delay));
         }
         return repository.markRetry(message.id(), publisherId, delay, failure, notAttempted)
                 .onFailure().recoverWithNull();

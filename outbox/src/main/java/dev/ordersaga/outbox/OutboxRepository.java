@@ -73,6 +73,12 @@ public class OutboxRepository {
 
     private static final String DUE_NOW = "UPDATE outbox SET next_attempt_at = now()"
             + " WHERE destination = $1 AND status = 'pending' AND next_attempt_at > now()";
+    /** The destination's oldest waiting row ($1), made due now: the breaker's trial. */
+    private static final String DUE_NOW_ONE = """
+            UPDATE outbox SET next_attempt_at = now()
+            WHERE id = (SELECT id FROM outbox
+                        WHERE destination = $1 AND status = 'pending' AND next_attempt_at > now()
+                        ORDER BY created_at LIMIT 1)""";
     private static final String FIND = "SELECT " + OutboxMessage.COLUMNS + " FROM outbox WHERE id = $1";
 
     private static final String LIST = "SELECT " + OutboxMessage.COLUMNS + """
@@ -159,6 +165,11 @@ public class OutboxRepository {
     /** Makes every pending row of a destination due now (it answers again); returns how many. */
     public Uni<Integer> dueNow(String destination) {
         return pool.preparedQuery(DUE_NOW).execute(Tuple.of(destination)).map(rows -> rows.rowCount());
+    }
+
+    /** Makes the destination's oldest waiting row due now (a trial); returns how many (0 or 1). */
+    public Uni<Integer> oldestDueNow(String destination) {
+        return pool.preparedQuery(DUE_NOW_ONE).execute(Tuple.of(destination)).map(rows -> rows.rowCount());
     }
 
     /** Dead-letters a claimed row with the reason. */

@@ -234,8 +234,9 @@ class GatewayHistoryIT {
         try {
             KvHistory history = run("weak", () -> nodes.get(1).kill(), () -> nodes.get(1).start(), weak, "?r=1&w=1");
             List<KvHistory.Violation> violations = history.check();
+            // a read that misses a write shows an older value, or one a missed delete replaced
             assertThat(violations).as("W=1, R=1 with a node that missed writes must show stale reads")
-                    .anyMatch(v -> v.property().equals("stale read"));
+                    .anyMatch(v -> v.property().equals("stale read") || v.property().equals("resurrection"));
         } finally {
             weak.forEach(ServiceProcess::stop);
             heal();

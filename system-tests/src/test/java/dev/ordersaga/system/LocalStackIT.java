@@ -71,12 +71,15 @@ class LocalStackIT {
         }
         ports.put("redis.port", freeBlock(3));
         ports.put("proxy.port", freeBlock(8));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // as run-local.sh does: a build started in the background (CI) hands its processes SIGINT ignored
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT,TERM",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dproject.root=" + ROOT, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dstack.logs=" + work.resolve("logs"), "-Dstack.env=" + env));
         ports.forEach((property, port) -> command.add("-D" + property + "=" + port));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.ordersaga.stack.LocalStack"));
-        Path out = work.resolve("stack.out");
+        // kept after the test (target/stack-logs), so that a failure can be read
+        Path out = Files.createDirectories(ROOT.resolve("target/stack-logs")).resolve("local-stack-it.out");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
         builder.environment().put("REPLICA_LAG_MS", "0");
         builder.environment().put("ORDERSAGA_UNDOCUMENTED", "leaked");

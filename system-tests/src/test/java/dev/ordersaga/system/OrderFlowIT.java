@@ -147,7 +147,9 @@ class OrderFlowIT {
             ids.add(flow.order("c-down", sku, 2));
         }
         assertThat(flow.orderRows(ids)).allSatisfy(r -> assertThat(r.get("status")).isEqualTo("PENDING"));
-        assertThat(flow.ordersDb("SELECT count(*) FROM outbox WHERE status = 'pending' AND last_error IS NOT NULL")).isPositive();
+        await().atMost(HEAL).untilAsserted(() -> assertThat(flow.ordersDb("SELECT count(*) FROM outbox WHERE status = "
+                + "'pending' AND last_error IS NOT NULL AND aggregate_id = ANY(?)", (Object) ids.toArray(String[]::new)))
+                .isPositive());
 
         stack.worker.start();
         flow.awaitStatus(ids, "CONFIRMED", HEAL);
