@@ -67,6 +67,8 @@ public class StartupCheck {
         check.require(replica.lagJitterMs() >= 0, "REPLICA_LAG_JITTER_MS", replica.lagJitterMs(), "must be at least 0");
         check.require(replica.listMax() >= 1 && replica.listMax() <= MAX_LIST, "REPLICA_LIST_MAX", replica.listMax(),
                 "must be between 1 and " + MAX_LIST + " (a list of more orders of the largest size would not fit the gateway's 1 MiB value)");
+        check.require(replica.batchMax() >= 1 && replica.batchMax() <= 1000, "REPLICA_BATCH_MAX", replica.batchMax(),
+                "must be between 1 and 1000");
         check.require(replica.client().retries() <= 10, "REPLICA_CLIENT_RETRIES", replica.client().retries(),
                 "must be between 0 and 10");
         jwtKey.filter(v -> !v.isBlank() && !"NONE".equals(v)).ifPresent(key -> check.require(JwtKeys.parses(key), "MP_JWT_VERIFY_PUBLICKEY",

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
@@ -98,6 +99,57 @@ class ReplicaConvergenceIT {
         });
         assertThat(flow.ordersDb("SELECT count(*) FROM outbox WHERE destination = 'replica' AND status = 'dead'"))
                 .isZero();
+    }
+
+    /**
+     * A backlog is projected coalesced: while the gateway is cut off, one customer's orders pile up
+     * their changes (created, then confirmed); once it answers, each order's record and the customer's
+     * list are written about once per batch. The same backlog projected one change per call
+     * ({@code REPLICA_BATCH_MAX=1}, the api restarted with it) takes at least twice the writes.
+     */
+    @Test
+    void aBacklogIsProjectedCoalesced() {
+        long coalesced = writesToProjectABacklog("coalesced-");
+        long oneByOne;
+        restartApi("1");
+        try {
+            oneByOne = writesToProjectABacklog("one-by-one-");
+        } finally {
+            restartApi("100");
+        }
+        System.out.printf("gateway writes to project 12 orders' 24 changes: %d coalesced, %d one change per call%n",
+                coalesced, oneByOne);
+        assertThat(coalesced * 2).as("writes coalesced (x2) against one change per call").isLessThan(oneByOne);
+    }
+
+    private static void restartApi(String batchMax) {
+        stack.api.stop();
+        stack.api.env("REPLICA_BATCH_MAX", batchMax).start();
+    }
+
+    /** Gateway writes acknowledged while a customer's backlog of changes is projected, once the gateway answers. */
+    private static long writesToProjectABacklog(String prefix) {
+        String customer = prefix + System.nanoTime();
+        stack.apiToGateway.mode(TcpProxy.Mode.REFUSE);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(flow.order(customer, "apple", 1));
+        }
+        // each order's two changes (created, confirmed) are written with them, and wait
+        flow.awaitStatus(ids, "CONFIRMED", Duration.ofSeconds(60));
+        double before = gatewayWrites();
+        stack.apiToGateway.heal();
+        assertConverged(customer, ids);
+        await().atMost(Duration.ofSeconds(60)).until(() -> flow.ordersDb("SELECT count(*) FROM outbox WHERE destination"
+                + " = 'replica' AND aggregate_id = ? AND status <> 'sent'", customer) == 0L);
+        return Math.round(gatewayWrites() - before);
+    }
+
+    private static double gatewayWrites() {
+        String metrics = given().baseUri(stack.gateway.managementUrl()).get("/q/metrics").then().statusCode(200)
+                .extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("gateway_writes_acknowledged_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test

@@ -180,6 +180,7 @@ class StartupValidationIT {
             new Case("api", "REPLICA_READ_TIMEOUT_MS", "0", "REPLICA_READ_TIMEOUT_MS"),
             new Case("api", "REPLICA_CLIENT_TIMEOUT_MS", "0", "REPLICA_CLIENT_TIMEOUT_MS"),
             new Case("api", "REPLICA_CLIENT_RETRIES", "11", "REPLICA_CLIENT_RETRIES"),
+            new Case("api", "REPLICA_BATCH_MAX", "0", "REPLICA_BATCH_MAX"),
             new Case("api", "REPLICA_CLIENT_BREAKER_DELAY_MS", "0", "REPLICA_CLIENT_BREAKER_DELAY_MS"),
             new Case("api", "REPLICA_RECONCILE_EVERY", "0s", "REPLICA_RECONCILE_EVERY"),
             new Case("api", "REPLICA_RECONCILE_BATCH", "0", "REPLICA_RECONCILE_BATCH"),

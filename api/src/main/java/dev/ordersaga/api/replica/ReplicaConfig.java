@@ -21,6 +21,13 @@ public interface ReplicaConfig {
     @WithDefault("100")
     int listMax();
 
+    /**
+     * {@code REPLICA_BATCH_MAX}: changes one projection call carries, coalesced (1: each change on its
+     * own, two read-modify-writes per change; also bounded by {@code OUTBOX_BATCH_MAX}).
+     */
+    @WithDefault("100")
+    int batchMax();
+
     /** {@code REPLICA_READ_TIMEOUT_MS}: how long a session read waits for the replica before it reads the primary. */
     @WithDefault("300")
     long readTimeoutMs();
