@@ -517,6 +517,11 @@ public class OutboxPublisher {
                     "delivery of %s to %s failed %d times (%s); %s is retried until delivered, next in %d ms",
                     message.type(), message.destination(), message.attempts(), failure.detail(), message.destination(),
                     delay));
+        } else if (!called) {
+            // no call was made (the breaker is open, or no slot): the breaker's own log says why
+            LogFields.with(fields(message, failure), () -> LOG.debugf(
+                    "delivery of %s to %s not tried (%s), retry in %d ms", message.type(), message.destination(),
+                    failure.detail(), delay));
         } else {
             LogFields.with(fields(message, failure), () -> LOG.warnf(
                     "%s of %s to %s failed (%s), retry in %d ms", trial ? "trial delivery" : "delivery",

@@ -1,5 +1,6 @@
 package dev.ordersaga.outbox.inbox;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,6 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
 
 import dev.ordersaga.http.ProblemException;
 import dev.ordersaga.http.logging.LogFields;
@@ -41,6 +43,11 @@ import dev.ordersaga.outbox.transport.CloudEventsBatch;
 @ApplicationScoped
 public class Inbox {
 
+    /** Times a batch that lost a deadlock or serialization conflict runs again, and the first wait. */
+    private static final int CONFLICT_RETRIES = 5;
+    private static final Duration CONFLICT_BACKOFF = Duration.ofMillis(10);
+
+
     private static final Logger LOG = Logger.getLogger(Inbox.class);
 
     private final Pool pool;
@@ -61,6 +68,7 @@ public class Inbox {
         // Every counter exists from the start, at zero, for every source this service takes messages from.
         handlers.forEach(h -> {
             registry.counter("inbox.duplicates", "source", h.source());
+            registry.counter("inbox.batch.conflicts", "source", h.source());
             for (InboxOutcome.Status status : InboxOutcome.Status.values()) {
                 registry.counter("inbox.messages", "source", h.source(), "outcome", status.name().toLowerCase());
             }
@@ -132,6 +140,16 @@ public class Inbox {
         return applyBatch(source, valid, handler, poisons);
     }
 
+    /** A transaction PostgreSQL failed to break a deadlock (40P01) or a serialization conflict (40001). */
+    static boolean lostAConflict(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PgException pg && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Runs the batch in one transaction; a refused message is taken out and the rest run again. */
     private Uni<List<BatchResult>> applyBatch(String source, List<Envelope> messages, InboxHandler handler,
             List<BatchResult> poisons) {
@@ -149,7 +167,12 @@ public class Inbox {
                 return applyBatch(source, rest, handler, poisons);
             }
         }
-        return work.run(tx -> inTurn(tx, source, messages, payloads, handler, 0, new ArrayList<>()))
+        return Uni.createFrom().deferred(() -> work.run(tx -> handler.lockAhead(tx, messages)
+                .chain(() -> inTurn(tx, source, messages, payloads, handler, 0, new ArrayList<>()))))
+                // a deadlock or serialization conflict lost to a concurrent batch: the batch runs again
+                .onFailure(Inbox::lostAConflict).invoke(f -> registry.counter("inbox.batch.conflicts", "source", source).increment())
+                .onFailure(Inbox::lostAConflict).retry().withBackOff(CONFLICT_BACKOFF, CONFLICT_BACKOFF.multipliedBy(10))
+                .atMost(CONFLICT_RETRIES)
                 .invoke(results -> {
                     for (int i = 0; i < messages.size(); i++) {
                         afterCommit(source, messages.get(i), results.get(i));

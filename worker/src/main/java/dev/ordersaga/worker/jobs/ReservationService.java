@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -65,6 +66,42 @@ public class ReservationService implements InboxHandler {
             default -> throw ProblemException.badRequest("unknown-message-type",
                     "unknown message type '" + envelope.type() + "'");
         };
+    }
+
+    /**
+     * Locks, in sku order, every stock row the batch's commands will move (the lines of each
+     * reservation, the held lines of each release) before any is applied: two batches of reservations
+     * over the same skus in another order would otherwise deadlock. A command that cannot be read
+     * locks nothing here; it is refused when it is applied.
+     */
+    @Override
+    public Uni<Void> lockAhead(UnitOfWork.Tx tx, List<Envelope> batch) {
+        TreeSet<String> skus = new TreeSet<>();
+        List<String> releases = new ArrayList<>();
+        for (Envelope envelope : batch) {
+            try {
+                if (MessageTypes.RESERVE_STOCK.equals(envelope.type())) {
+                    ReserveStock command = envelope.payloadAs(mapper, ReserveStock.class);
+                    if (command != null && command.items() != null) {
+                        command.items().stream().filter(l -> l != null && l.sku() != null).forEach(l -> skus.add(l.sku()));
+                    }
+                } else if (MessageTypes.RELEASE_STOCK.equals(envelope.type())) {
+                    ReleaseStock command = envelope.payloadAs(mapper, ReleaseStock.class);
+                    if (command != null && command.orderId() != null) {
+                        releases.add(command.orderId());
+                    }
+                }
+            } catch (RuntimeException unreadable) {
+                // refused with its reason when it is applied
+            }
+        }
+        Uni<List<String>> held = releases.isEmpty() ? Uni.createFrom().item(List.of())
+                : stock.reservedSkus(tx.connection(), releases);
+        return held.chain(more -> {
+            skus.addAll(more);
+            return skus.isEmpty() ? Uni.createFrom().voidItem()
+                    : stock.lock(tx.connection(), List.copyOf(skus)).replaceWithVoid();
+        });
     }
 
     /** Reserves every line of the order, or none, and reports StockReserved or StockRejected. */

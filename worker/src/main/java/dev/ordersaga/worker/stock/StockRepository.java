@@ -38,6 +38,11 @@ public class StockRepository {
     private static final String SET_RESERVATION_STATUS =
             "UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1";
 
+    /** The skus these orders' reservations hold ($1), in sku order. */
+    private static final String RESERVED_SKUS = """
+            SELECT DISTINCT line->>'sku' AS sku FROM reservations, jsonb_array_elements(items) AS line
+            WHERE order_id = ANY($1::text[]) AND status = 'RESERVED' ORDER BY 1""";
+
     private final Pool pool;
 
     public StockRepository(Pool pool) {
@@ -52,6 +57,12 @@ public class StockRepository {
     public Uni<Optional<StockLevel>> find(String sku) {
         return pool.preparedQuery(FIND).execute(Tuple.of(sku))
                 .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(StockLevel.from(rows.iterator().next())));
+    }
+
+    /** The skus the reservations of these orders hold, in sku order. */
+    public Uni<List<String>> reservedSkus(SqlConnection tx, List<String> orderIds) {
+        return tx.preparedQuery(RESERVED_SKUS).execute(Tuple.of(orderIds.toArray(String[]::new)))
+                .map(rows -> rows.stream().map(r -> r.getString("sku")).filter(java.util.Objects::nonNull).toList());
     }
 
     /** Locks the stock rows of these skus (those that exist) for the rest of {@code tx}. */
