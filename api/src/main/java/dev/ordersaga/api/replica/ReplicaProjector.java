@@ -157,13 +157,14 @@ public class ReplicaProjector implements MessageTransport {
                 update(OrderRecord.key(orderId), OrderRecord.class, OrderRecord::newer, r -> OrderRecord.newer(r, record)))));
         int max = config.listMax();
         return Uni.join().all(records).andFailFast().chain(orderResults -> {
+            Map<UUID, Envelope> byId = new LinkedHashMap<>();
+            changes.forEach(c -> byId.put(c.envelope().messageId(), c.envelope()));
             List<Envelope> recorded = new ArrayList<>();
             List<MessageResult> results = new ArrayList<>();
             for (List<MessageResult> forOrder : orderResults) {
                 for (MessageResult r : forOrder) {
                     if (r.status() == MessageResult.Status.TAKEN) {
-                        changes.stream().filter(c -> c.envelope().messageId().equals(r.messageId()))
-                                .findFirst().ifPresent(c -> recorded.add(c.envelope()));
+                        recorded.add(byId.get(r.messageId()));
                     } else {
                         results.add(r);
                     }
