@@ -44,7 +44,10 @@ public class StartupCheck {
                 .require(MerkleTree.validLeaves(config.merkleLeaves()), "GATEWAY_MERKLE_LEAVES", config.merkleLeaves(),
                         "must be a power of two")
                 .require(config.maxKeyBytes() >= config.maxValueBytes(), "GATEWAY_MAX_KEY_BYTES", config.maxKeyBytes(),
-                        "must be at least GATEWAY_MAX_VALUE_BYTES (" + config.maxValueBytes() + ")");
+                        "must be at least GATEWAY_MAX_VALUE_BYTES (" + config.maxValueBytes() + ")")
+                .require(config.maxBatchBytes() >= 2L * config.maxValueBytes() + 65536, "GATEWAY_MAX_BATCH_BYTES",
+                        config.maxBatchBytes(), "must be at least twice GATEWAY_MAX_VALUE_BYTES (" + config.maxValueBytes()
+                                + ") plus 65536: a value of the largest size must fit in a multi-key write, base64-encoded");
         positive(check, "GATEWAY_NODE_TIMEOUT", config.nodeTimeout());
         positive(check, "GATEWAY_BREAKER_DELAY", config.breakerDelay());
         positive(check, "GATEWAY_HINTS_REPLAY_EVERY", config.hintsReplayEvery());

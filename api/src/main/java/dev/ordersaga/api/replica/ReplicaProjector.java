@@ -2,6 +2,7 @@ package dev.ordersaga.api.replica;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,30 +92,32 @@ public class ReplicaProjector implements MessageTransport {
 
     /**
      * Projects a batch, coalesced: each order's record is written once, with the newest of its changes
-     * in the batch, and each customer's list is read and written once, with every change of the batch
-     * applied (the list counts versions, so none is skipped). Customers are projected side by side.
-     * A message is taken once its order's record and its customer's list are written; a refusal (4xx)
-     * parks the messages of that record alone; a batch of which nothing got through fails as a whole,
-     * so the breaker counts it.
+     * in the batch, and each customer's list once, with every change of the batch applied (the list
+     * counts versions, so none is skipped). The records are read in one multi-key call and written in
+     * another (more only past {@value ReplicaStore#MAX_KEYS_A_CALL} keys a call), whatever the number
+     * of changes. A message is taken once its order's record and its customer's list are written; a
+     * refusal (4xx) of a key parks the messages of that key alone; a batch of which nothing got through
+     * fails as a whole, so the breaker counts it.
      */
     @Override
     public Uni<List<MessageResult>> deliverBatch(List<Envelope> batch) {
         List<MessageResult> results = new ArrayList<>();
         List<Uni<List<MessageResult>>> parts = new ArrayList<>();
-        Map<String, List<Change>> byCustomer = new LinkedHashMap<>();
+        List<Change> changes = new ArrayList<>();
         for (Envelope envelope : batch) {
             if (CustomerSnapshot.TYPE.equals(envelope.type())) {
                 parts.add(outcome(List.of(envelope), snapshot(envelope)));
                 continue;
             }
             try {
-                Change change = change(envelope);
-                byCustomer.computeIfAbsent(change.order().customerId(), c -> new ArrayList<>()).add(change);
+                changes.add(change(envelope));
             } catch (PoisonMessageException e) {
                 results.add(MessageResult.poison(envelope.messageId(), e.getMessage()));
             }
         }
-        byCustomer.forEach((customerId, changes) -> parts.add(projectCustomer(customerId, changes)));
+        if (!changes.isEmpty()) {
+            parts.add(projectChanges(changes));
+        }
         if (parts.isEmpty()) {
             return Uni.createFrom().item(results);
         }
@@ -144,49 +147,78 @@ public class ReplicaProjector implements MessageTransport {
         return new Change(envelope, order, envelope.seq());
     }
 
-    /** The records of one customer's changes: each order's record once, then the list once. */
-    private Uni<List<MessageResult>> projectCustomer(String customerId, List<Change> changes) {
+    /**
+     * The records of a batch's changes: every order's record and every customer's list read at once,
+     * merged with the changes, and those that changed written at once. A call that fails as a whole
+     * fails every change; a key that fails fails the changes it carries.
+     */
+    private Uni<List<MessageResult>> projectChanges(List<Change> changes) {
         Map<UUID, OrderRecord> newest = new LinkedHashMap<>();
-        Map<UUID, List<Envelope>> byOrder = new LinkedHashMap<>();
+        Map<String, List<Change>> byCustomer = new LinkedHashMap<>();
         for (Change c : changes) {
             newest.merge(c.order().id(), new OrderRecord(c.order(), c.customerVersion()), OrderRecord::newer);
-            byOrder.computeIfAbsent(c.order().id(), id -> new ArrayList<>()).add(c.envelope());
+            byCustomer.computeIfAbsent(c.order().customerId(), id -> new ArrayList<>()).add(c);
         }
-        List<Uni<List<MessageResult>>> records = new ArrayList<>();
-        newest.forEach((orderId, record) -> records.add(outcome(byOrder.get(orderId),
-                update(OrderRecord.key(orderId), OrderRecord.class, OrderRecord::newer, r -> OrderRecord.newer(r, record)))));
+        List<String> keys = new ArrayList<>();
+        newest.keySet().forEach(id -> keys.add(OrderRecord.key(id)));
+        byCustomer.keySet().forEach(id -> keys.add(CustomerOrdersRecord.key(id)));
         int max = config.listMax();
-        return Uni.join().all(records).andFailFast().chain(orderResults -> {
-            Map<UUID, Envelope> byId = new LinkedHashMap<>();
-            changes.forEach(c -> byId.put(c.envelope().messageId(), c.envelope()));
-            List<Envelope> recorded = new ArrayList<>();
-            List<MessageResult> results = new ArrayList<>();
-            for (List<MessageResult> forOrder : orderResults) {
-                for (MessageResult r : forOrder) {
-                    if (r.status() == MessageResult.Status.TAKEN) {
-                        recorded.add(byId.get(r.messageId()));
-                    } else {
-                        results.add(r);
-                    }
-                }
-            }
-            if (recorded.isEmpty()) {
-                return Uni.createFrom().item(results);
-            }
-            // every change of the batch, including those whose order's record failed: the list only grows
-            Uni<Void> list = update(CustomerOrdersRecord.key(customerId), CustomerOrdersRecord.class,
-                    CustomerOrdersRecord.merger(max), r -> {
+        return store.fetchMany(keys).chain(found -> {
+            Map<String, Throwable> failed = new HashMap<>();
+            List<ReplicaStore.Put> puts = new ArrayList<>();
+            newest.forEach((orderId, record) -> next(found, OrderRecord.key(orderId), OrderRecord.class, OrderRecord::newer,
+                    r -> OrderRecord.newer(r, record), puts, failed));
+            byCustomer.forEach((customerId, ofCustomer) -> next(found, CustomerOrdersRecord.key(customerId),
+                    CustomerOrdersRecord.class, CustomerOrdersRecord.merger(max), r -> {
                         CustomerOrdersRecord next = r == null ? CustomerOrdersRecord.empty(customerId) : r;
-                        for (Change c : changes) {
+                        for (Change c : ofCustomer) {
                             next = next.apply(c.customerVersion(), c.order(), max);
                         }
                         return next;
-                    });
-            return outcome(recorded, list).map(listResults -> {
-                results.addAll(listResults);
-                return results;
+                    }, puts, failed));
+            return store.writeMany(puts).map(writeFailures -> {
+                failed.putAll(writeFailures);
+                return changes.stream().map(c -> result(c, failed)).toList();
             });
-        });
+        }).onFailure().recoverWithItem(f -> changes.stream().map(c -> result(c, f)).toList());
+    }
+
+    /**
+     * The record {@code key} becomes: read (siblings folded), changed, and queued for writing over the
+     * read's context when something changed (or siblings need resolving); a key that failed is noted.
+     */
+    private <T> void next(Map<String, ReplicaStore.Fetched> found, String key, Class<T> type, BinaryOperator<T> merge,
+            UnaryOperator<T> change, List<ReplicaStore.Put> puts, Map<String, Throwable> failed) {
+        ReplicaStore.Fetched fetched = found.get(key);
+        if (fetched == null) {
+            failed.put(key, new IllegalStateException("the quorum gateway gave no outcome for " + key));
+            return;
+        }
+        try {
+            ReplicaStore.Found<T> current = store.decode(fetched, type, merge);
+            T now = current.value().orElse(null);
+            T next = change.apply(now);
+            if (current.versions().size() != 1 || !next.equals(now)) {
+                puts.add(new ReplicaStore.Put(key, current.context(), next));
+            }
+        } catch (RuntimeException e) {
+            failed.put(key, e);
+        }
+    }
+
+    /** A change is taken once neither its order's record nor its customer's list failed. */
+    private static MessageResult result(Change c, Map<String, Throwable> failed) {
+        Throwable f = failed.get(OrderRecord.key(c.order().id()));
+        if (f == null) {
+            f = failed.get(CustomerOrdersRecord.key(c.order().customerId()));
+        }
+        return f == null ? MessageResult.taken(c.envelope().messageId(), "projected") : result(c, f);
+    }
+
+    private static MessageResult result(Change c, Throwable f) {
+        DeliveryFailure failure = FailureClassifier.classify(f);
+        return failure.messageFault() ? MessageResult.poison(c.envelope().messageId(), failure.detail())
+                : MessageResult.failed(c.envelope().messageId(), f);
     }
 
     /** What became of {@code envelopes} once {@code work} ends: taken, parked (a refusal) or failed; never fails. */

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BinaryOperator;
 
@@ -18,6 +21,8 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.faulttolerance.api.TypedGuard;
@@ -98,6 +103,140 @@ public class ReplicaStore {
             return Uni.createFrom().failure(e);
         }
         return client.put(secret.bearer(), key, "quorum", context, body).replaceWithVoid();
+    }
+
+    /** Keys a multi-key call names at most: the least {@code GATEWAY_MAX_BATCH_KEYS} a gateway accepts. */
+    static final int MAX_KEYS_A_CALL = 128;
+    /** Encoded value bytes a multi-key write carries at most (a larger value goes alone): half the least body limit of a gateway. */
+    static final int MAX_BYTES_A_CALL = 2 * 1024 * 1024;
+
+    /**
+     * One key of a multi-key read, as the gateway answered it: the stored versions with the context to
+     * write over them, or the failure of that key alone.
+     */
+    public record Fetched(String key, List<byte[]> versions, String context, Throwable failure) {
+    }
+
+    /**
+     * Reads many keys at W = quorum, {@value #MAX_KEYS_A_CALL} a call. The Uni fails only when a call
+     * fails as a whole; a key the gateway could not read carries its own failure.
+     */
+    public Uni<Map<String, Fetched>> fetchMany(Collection<String> keys) {
+        List<Uni<List<Fetched>>> calls = new ArrayList<>();
+        List<String> all = List.copyOf(keys);
+        for (int from = 0; from < all.size(); from += MAX_KEYS_A_CALL) {
+            List<String> part = all.subList(from, Math.min(all.size(), from + MAX_KEYS_A_CALL));
+            ObjectNode request = mapper.createObjectNode().put("r", "quorum");
+            part.forEach(request.putArray("keys")::add);
+            calls.add(client.getMany(secret.bearer(), request).map(ReplicaStore::fetched));
+        }
+        if (calls.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return Uni.join().all(calls).andFailFast().map(parts -> {
+            Map<String, Fetched> found = new LinkedHashMap<>();
+            parts.forEach(p -> p.forEach(f -> found.put(f.key(), f)));
+            return found;
+        });
+    }
+
+    private static List<Fetched> fetched(JsonNode answer) {
+        List<Fetched> out = new ArrayList<>();
+        for (JsonNode o : answer.path("results")) {
+            String key = o.path("key").asText();
+            int status = o.path("status").asInt();
+            if (status != 200 && status != 300 && status != 404) {
+                out.add(new Fetched(key, List.of(), null, refusal(key, status, o)));
+                continue;
+            }
+            List<byte[]> versions = new ArrayList<>();
+            for (JsonNode v : o.path("values")) {
+                versions.add(Base64.getDecoder().decode(v.path("value").asText()));
+            }
+            out.add(new Fetched(key, versions, o.path("context").isTextual() ? o.path("context").asText() : null, null));
+        }
+        return out;
+    }
+
+    /** A key's refusal as the exception its single-key call would have ended in (a 4xx is the message's fault). */
+    private static WebApplicationException refusal(String key, int status, JsonNode outcome) {
+        String detail = outcome.path("problem").path("detail").asText("HTTP " + status);
+        return new WebApplicationException("quorum gateway answered " + status + " for " + key + ": " + detail, status);
+    }
+
+    /** A fetched key as a record of {@code type}, its siblings folded with {@code merge}; throws the key's failure. */
+    public <T> Found<T> decode(Fetched fetched, Class<T> type, BinaryOperator<T> merge) {
+        if (fetched.failure() != null) {
+            throw fetched.failure() instanceof RuntimeException r ? r : new IllegalStateException(fetched.failure());
+        }
+        try {
+            List<T> versions = new ArrayList<>();
+            for (byte[] v : fetched.versions()) {
+                versions.add(mapper.readValue(v, type));
+            }
+            return new Found<>(versions.stream().reduce(merge), versions, fetched.context());
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable replica record under " + fetched.key(), e);
+        }
+    }
+
+    /** One key to write: the new record over the context of the read it replaces. */
+    public record Put(String key, String context, Object value) {
+    }
+
+    /**
+     * Writes many keys at W = quorum, in calls of at most {@value #MAX_KEYS_A_CALL} keys and about
+     * {@value #MAX_BYTES_A_CALL} bytes. Completes with the failure of each key the gateway did not
+     * take (none: every key written); fails only when a call fails as a whole.
+     */
+    public Uni<Map<String, Throwable>> writeMany(List<Put> puts) {
+        List<Uni<Map<String, Throwable>>> calls = new ArrayList<>();
+        ArrayNode writes = mapper.createArrayNode();
+        long bytes = 0;
+        try {
+            for (Put p : puts) {
+                String value = Base64.getEncoder().encodeToString(mapper.writeValueAsBytes(p.value()));
+                if (!writes.isEmpty() && (writes.size() == MAX_KEYS_A_CALL || bytes + value.length() > MAX_BYTES_A_CALL)) {
+                    calls.add(putMany(writes));
+                    writes = mapper.createArrayNode();
+                    bytes = 0;
+                }
+                ObjectNode w = writes.addObject().put("key", p.key()).put("contentType", "application/json").put("value", value);
+                if (p.context() != null) {
+                    w.put("context", p.context());
+                }
+                bytes += value.length();
+            }
+        } catch (IOException e) {
+            return Uni.createFrom().failure(e);
+        }
+        if (!writes.isEmpty()) {
+            calls.add(putMany(writes));
+        }
+        if (calls.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return Uni.join().all(calls).andFailFast().map(parts -> {
+            Map<String, Throwable> failed = new LinkedHashMap<>();
+            parts.forEach(failed::putAll);
+            return failed;
+        });
+    }
+
+    private Uni<Map<String, Throwable>> putMany(ArrayNode writes) {
+        ObjectNode request = mapper.createObjectNode().put("w", "quorum");
+        request.set("writes", writes);
+        return client.putMany(secret.bearer(), request).map(answer -> {
+            Map<String, Throwable> failed = new LinkedHashMap<>();
+            for (JsonNode o : answer.path("results")) {
+                int status = o.path("status").asInt();
+                if (status != 204) {
+                    String key = o.path("key").asText();
+                    failed.put(key, refusal(key, status, o));
+                }
+            }
+            return failed;
+        });
     }
 
     private <T> Found<T> decode(Response r, Class<T> type, BinaryOperator<T> merge) {

@@ -22,13 +22,9 @@ import io.vertx.core.http.HttpServerRequest;
 
 import dev.ordersaga.gateway.causality.KeyState;
 import dev.ordersaga.gateway.causality.Sibling;
-import dev.ordersaga.gateway.causality.VersionVector;
-import dev.ordersaga.gateway.config.GatewayConfig;
 import dev.ordersaga.gateway.context.ContextSigner;
-import dev.ordersaga.gateway.node.Replicas;
 import dev.ordersaga.gateway.quorum.QuorumCoordinator;
 import dev.ordersaga.http.ProblemException;
-import dev.ordersaga.http.signing.InvalidSignatureException;
 
 /**
  * The key-value API: PUT, GET and DELETE of {@code /kv/{key}}, with the signed causal context in
@@ -42,15 +38,13 @@ public class KvResource {
     private static final String PREFIX = "/kv/";
 
     private final QuorumCoordinator coordinator;
-    private final GatewayConfig config;
     private final ContextSigner contexts;
-    private final int replicas;
+    private final KvRules rules;
 
-    public KvResource(QuorumCoordinator coordinator, GatewayConfig config, ContextSigner contexts, Replicas replicas) {
+    public KvResource(QuorumCoordinator coordinator, ContextSigner contexts, KvRules rules) {
         this.coordinator = coordinator;
-        this.config = config;
         this.contexts = contexts;
-        this.replicas = replicas.size();
+        this.rules = rules;
     }
 
     @PUT
@@ -62,12 +56,9 @@ public class KvResource {
         if (body == null) {
             body = new byte[0];
         }
-        if (body.length > config.maxValueBytes()) {
-            throw new ProblemException(413, "value-too-large", "Value too large",
-                    "a value is at most " + config.maxValueBytes() + " bytes (GATEWAY_MAX_VALUE_BYTES)");
-        }
-        int acks = level(w, config.w(), "w");
-        var write = new QuorumCoordinator.Write(key, context(key, context), body,
+        rules.validValue(body);
+        int acks = rules.w(w);
+        var write = new QuorumCoordinator.Write(key, rules.context(key, context), body,
                 contentType == null ? MediaType.APPLICATION_OCTET_STREAM : contentType, false);
         return coordinator.write(write, acks).map(ok -> Response.noContent().build());
     }
@@ -75,7 +66,7 @@ public class KvResource {
     @GET
     public Uni<Response> get(@PathParam("key") String key, @QueryParam("r") String r, @Context HttpServerRequest uri) {
         validKey(key, uri);
-        int answers = level(r, config.r(), "r");
+        int answers = rules.r(r);
         return coordinator.read(key, answers).map(result -> respond(key, result.state()));
     }
 
@@ -83,8 +74,8 @@ public class KvResource {
     public Uni<Response> delete(@PathParam("key") String key, @HeaderParam(CONTEXT) String context,
             @QueryParam("w") String w, @Context HttpServerRequest uri) {
         validKey(key, uri);
-        int acks = level(w, config.w(), "w");
-        var tombstone = new QuorumCoordinator.Write(key, context(key, context), new byte[0], null, true);
+        int acks = rules.w(w);
+        var tombstone = new QuorumCoordinator.Write(key, rules.context(key, context), new byte[0], null, true);
         return coordinator.write(tombstone, acks).map(ok -> Response.noContent().build());
     }
 
@@ -130,53 +121,6 @@ public class KvResource {
             throw ProblemException.badRequest("invalid-key",
                     "a key is one path segment, sent percent-encoded (';' as %3B, '/' as %2F) and stored exactly as it decodes");
         }
-        validKey(key);
-    }
-
-    private void validKey(String key) {
-        if (key == null || key.isEmpty() || key.length() > config.maxKeyLength()) {
-            throw ProblemException.badRequest("invalid-key", "a key is 1 to " + config.maxKeyLength() + " characters");
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validSurrogate(key, i)) {
-                throw ProblemException.badRequest("invalid-key", "a key holds no control characters and is valid Unicode");
-            }
-        }
-    }
-
-    private static boolean validSurrogate(String s, int i) {
-        char c = s.charAt(i);
-        if (Character.isHighSurrogate(c)) {
-            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-        }
-        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
-    }
-
-    private VersionVector context(String key, String header) {
-        try {
-            return contexts.verify(key, header);
-        } catch (InvalidSignatureException e) {
-            String type = switch (e.reason()) {
-                case MALFORMED -> "context-malformed";
-                case UNKNOWN_KEY -> "context-unknown-key";
-                case FORGED -> "context-forged";
-            };
-            throw ProblemException.badRequest(type, "X-Context " + e.getMessage()
-                    + "; send back the X-Context of a read of this key, unchanged");
-        }
-    }
-
-    /** 1, quorum or all (or absent: the configured default). */
-    private int level(String value, int configured, String name) {
-        if (value == null) {
-            return configured;
-        }
-        return switch (value) {
-            case "1", "one" -> 1;
-            case "quorum" -> replicas / 2 + 1;
-            case "all" -> replicas;
-            default -> throw ProblemException.badRequest("invalid-" + name, name + " must be 1, quorum or all");
-        };
+        rules.validKey(key);
     }
 }

@@ -95,11 +95,27 @@ public interface GatewayConfig {
     @Max(value = 65536, message = "GATEWAY_MERKLE_LEAVES=${validatedValue}: must be a power of two from 16 to 65536")
     int merkleLeaves();
 
-    /** {@code GATEWAY_MAX_VALUE_BYTES}: largest value accepted (and the HTTP body limit of /kv). */
+    /** {@code GATEWAY_MAX_VALUE_BYTES}: largest value accepted, by single-key and multi-key writes alike. */
     @WithDefault("1048576")
     @Min(value = 1, message = "GATEWAY_MAX_VALUE_BYTES=${validatedValue}: must be at least 1")
     @Max(value = 67108864, message = "GATEWAY_MAX_VALUE_BYTES=${validatedValue}: must be at most 64 MiB")
     int maxValueBytes();
+
+    /** {@code GATEWAY_MAX_BATCH_KEYS}: keys one multi-key call ({@code POST /kv-batch/get} or {@code /put}) may name. */
+    @WithDefault("128")
+    @Min(value = 128, message = "GATEWAY_MAX_BATCH_KEYS=${validatedValue}: must be at least 128 (the api sends up to 128 keys a call)")
+    @Max(value = 4096, message = "GATEWAY_MAX_BATCH_KEYS=${validatedValue}: must be at most 4096")
+    int maxBatchKeys();
+
+    /**
+     * {@code GATEWAY_MAX_BATCH_BYTES}: the HTTP body limit of every request (a multi-key write carries
+     * its values base64-encoded); at least twice {@code GATEWAY_MAX_VALUE_BYTES} plus 64 KiB, so that a
+     * value of the largest size fits in a multi-key write on its own.
+     */
+    @WithDefault("4194304")
+    @Min(value = 4194304, message = "GATEWAY_MAX_BATCH_BYTES=${validatedValue}: must be at least 4 MiB (the api sends up to 2 MiB of values a call, base64)")
+    @Max(value = 268435456, message = "GATEWAY_MAX_BATCH_BYTES=${validatedValue}: must be at most 256 MiB")
+    long maxBatchBytes();
 
     /** {@code GATEWAY_MAX_KEY_LENGTH}: longest key accepted, in characters. */
     @WithDefault("512")

@@ -238,7 +238,7 @@ class KvResourceTest {
     void everyEndpointButHealthNeedsTheInternalSecret() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         String base = RestAssured.baseURI + ":" + RestAssured.port;
-        for (String path : List.of("/kv/x", "/status", "/integrity", "/nodes", "/q/metrics", "/q/openapi")) {
+        for (String path : List.of("/kv/x", "/kv-batch/get", "/status", "/integrity", "/nodes", "/q/metrics", "/q/openapi")) {
             for (String auth : new String[] { null, "Bearer wrong-secret-wrong-secret", "Basic dGVzdA==" }) {
                 var b = HttpRequest.newBuilder(URI.create(base + path)).GET();
                 if (auth != null) {
