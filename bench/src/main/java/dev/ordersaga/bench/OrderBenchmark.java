@@ -112,10 +112,14 @@ public final class OrderBenchmark {
             double sustained = max.ok() / drainedAfter;
             double cpuPerConfirmed = perOrder(cpuBefore, cpuDrained, 0, max) + perOrder(cpuBefore, cpuDrained, 1, max)
                     + perOrder(cpuBefore, cpuDrained, 2, max);
+            double cpuPerConfirmedAll = cpuPerConfirmed + perOrder(cpuBefore, cpuDrained, 4, max)
+                    + perOrder(cpuBefore, cpuDrained, 5, max);
             report("sustained (the max-rate phase and its drain until every order is CONFIRMED and every outbox empty, "
-                    + "%.1f s): %.0f confirmed orders/s; CPU ms per confirmed order %.2f (api %.2f, worker %.2f, PostgreSQL %.2f)",
+                    + "%.1f s): %.0f confirmed orders/s; CPU ms per confirmed order %.2f (api %.2f, worker %.2f, PostgreSQL %.2f); "
+                    + "with the gateway (%.2f) and the three Redis nodes (%.2f): %.2f",
                     drainedAfter, sustained, cpuPerConfirmed, perOrder(cpuBefore, cpuDrained, 0, max),
-                    perOrder(cpuBefore, cpuDrained, 1, max), perOrder(cpuBefore, cpuDrained, 2, max));
+                    perOrder(cpuBefore, cpuDrained, 1, max), perOrder(cpuBefore, cpuDrained, 2, max),
+                    perOrder(cpuBefore, cpuDrained, 4, max), perOrder(cpuBefore, cpuDrained, 5, max), cpuPerConfirmedAll);
             report("publish lag at max rate: %s", lag(maxStart));
 
             double half = max.rate() / 2;
@@ -139,9 +143,9 @@ public final class OrderBenchmark {
                         concurrency, seconds, tps, max.rate() / tps);
             }
             System.out.println(String.format(java.util.Locale.ROOT, "RESULT saga accepted_per_s=%.0f sustained_confirmed_per_s=%.0f"
-                    + " cpu_ms_per_confirmed=%.2f pgbench_tps=%.0f accepted_over_pgbench=%.3f sustained_over_pgbench=%.3f"
+                    + " cpu_ms_per_confirmed=%.2f cpu_ms_per_confirmed_all=%.2f pgbench_tps=%.0f accepted_over_pgbench=%.3f sustained_over_pgbench=%.3f"
                     + " half_rate_accept_p99_ms=%.1f half_rate_confirm=\"%s\" start_s_api=%s start_s_worker=%s rss_mb_api=%d rss_mb_worker=%d",
-                    max.rate(), sustained, cpuPerConfirmed, tps, tps > 0 ? max.rate() / tps : Double.NaN,
+                    max.rate(), sustained, cpuPerConfirmed, cpuPerConfirmedAll, tps, tps > 0 ? max.rate() / tps : Double.NaN,
                     tps > 0 ? sustained / tps : Double.NaN, h.p(99), confirm, startedIn(stack.api), startedIn(stack.worker),
                     rssApi, rssWorker));
         } finally {
@@ -260,21 +264,26 @@ public final class OrderBenchmark {
         }
     }
 
-    /** CPU ticks (user + system) of api, worker, every postgres process, and this JVM. */
+    /** CPU ticks (user + system) of api, worker, every postgres process, this JVM, the gateway and every redis-server. */
     private long[] cpuTicks() throws IOException {
         long postgres = 0;
+        long redis = 0;
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("[0-9]+")).toList()) {
                 try {
-                    if (Files.readString(p.resolve("comm")).trim().startsWith("postgres")) {
+                    String comm = Files.readString(p.resolve("comm")).trim();
+                    if (comm.startsWith("postgres")) {
                         postgres += ticks(Long.parseLong(p.getFileName().toString()));
+                    } else if (comm.startsWith("redis-server")) {
+                        redis += ticks(Long.parseLong(p.getFileName().toString()));
                     }
                 } catch (IOException e) {
                     // the process ended meanwhile
                 }
             }
         }
-        return new long[] { ticks(stack.api.pid()), ticks(stack.worker.pid()), postgres, ticks(ProcessHandle.current().pid()) };
+        return new long[] { ticks(stack.api.pid()), ticks(stack.worker.pid()), postgres, ticks(ProcessHandle.current().pid()),
+                ticks(stack.gateway.pid()), redis };
     }
 
     private static long ticks(long pid) throws IOException {
