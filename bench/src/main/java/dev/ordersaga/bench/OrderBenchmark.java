@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +24,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 
 import dev.ordersaga.bench.Load.Result;
+import dev.ordersaga.bench.peer.GruelboxPeer;
+import dev.ordersaga.bench.peer.PeerProcesses;
 import dev.ordersaga.stack.OrderStack;
 import dev.ordersaga.testsupport.ServiceProcess;
 
@@ -142,6 +145,20 @@ public final class OrderBenchmark {
                 report("pgbench, the api's accept transaction (order, two outbox rows, two sequence numbers), %d clients, %ds: %.0f tx/s; accepted/pgbench = %.2f",
                         concurrency, seconds, tps, max.rate() / tps);
             }
+            Peer peer = peer();
+            if (peer != null) {
+                report("peer (the same saga on gruelbox transaction-outbox, %d delivery threads a side), same PostgreSQL, "
+                        + "same load: %.0f orders/s accepted; sustained %.0f confirmed orders/s; CPU ms per confirmed order %.2f "
+                        + "(api %.2f, worker %.2f, PostgreSQL %.2f); PENDING -> CONFIRMED at half rate: %s; "
+                        + "sustained saga / peer = %.2f, CPU per confirmed saga (every process) / peer = %.2f",
+                        GruelboxPeer.DELIVERY_THREADS, peer.accepted(), peer.sustained(), peer.cpuPerConfirmed(), peer.api(),
+                        peer.worker(), peer.postgres(), peer.confirm(), sustained / peer.sustained(),
+                        cpuPerConfirmedAll / peer.cpuPerConfirmed());
+            }
+            System.out.println(String.format(java.util.Locale.ROOT, "RESULT peer accepted_per_s=%.0f sustained_confirmed_per_s=%.0f"
+                    + " cpu_ms_per_confirmed=%.2f sustained_saga_over_peer=%.3f",
+                    peer == null ? Double.NaN : peer.accepted(), peer == null ? Double.NaN : peer.sustained(),
+                    peer == null ? Double.NaN : peer.cpuPerConfirmed(), peer == null ? Double.NaN : sustained / peer.sustained()));
             System.out.println(String.format(java.util.Locale.ROOT, "RESULT saga accepted_per_s=%.0f sustained_confirmed_per_s=%.0f"
                     + " cpu_ms_per_confirmed=%.2f cpu_ms_per_confirmed_all=%.2f pgbench_tps=%.0f accepted_over_pgbench=%.3f sustained_over_pgbench=%.3f"
                     + " half_rate_accept_p99_ms=%.1f half_rate_confirm=\"%s\" start_s_api=%s start_s_worker=%s rss_mb_api=%d rss_mb_worker=%d",
@@ -152,6 +169,75 @@ public final class OrderBenchmark {
             stack.close();
             vertx.close();
         }
+    }
+
+    /** What the peer did under the same load. */
+    private record Peer(double accepted, double sustained, double cpuPerConfirmed, double api, double worker, double postgres,
+            String confirm) {
+    }
+
+    /**
+     * The same saga on gruelbox transaction-outbox ({@link GruelboxPeer}), on the same PostgreSQL (the
+     * project's services stopped), under the same closed and open loops; null when it cannot run.
+     */
+    private Peer peer() throws Exception {
+        if (Boolean.getBoolean("bench.no-peer")) {
+            return null;
+        }
+        Path logs = Path.of(System.getProperty("project.root", "."), "target", "stack-logs", "bench-peer");
+        Files.createDirectories(logs);
+        try (PeerProcesses peer = new PeerProcesses(stack.postgres, logs)) {
+            HttpClient peerClient = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+                    .setDefaultPort(peer.apiPort).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(concurrency));
+            Supplier<Future<Integer>> post = () -> {
+                String body = "{\"customerId\":\"bench-" + ThreadLocalRandom.current().nextInt(customers.length)
+                        + "\",\"sku\":\"bench-" + ThreadLocalRandom.current().nextInt(skus) + "\",\"quantity\":1}";
+                return peerClient.request(HttpMethod.POST, "/orders")
+                        .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer(body)))
+                        .compose(resp -> resp.body().map(b -> resp.statusCode()));
+            };
+            Load load = new Load(vertx);
+            load.closedLoop(concurrency, Duration.ofSeconds(warmup), post, status -> status == 202);
+            awaitPeerBacklog(Duration.ofSeconds(60));
+            long start = dbNow();
+            long[] before = peerTicks(peer);
+            Result max = load.closedLoop(concurrency, Duration.ofSeconds(seconds), post, status -> status == 202);
+            awaitPeerBacklog(Duration.ofSeconds(120));
+            long[] drained = peerTicks(peer);
+            double sustained = max.ok() / ((dbNow() - start) / 1e6);
+            double api = perOrder(before, drained, 0, max);
+            double worker = perOrder(before, drained, 1, max);
+            double postgres = perOrder(before, drained, 2, max);
+            long halfStart = dbNow();
+            new Load(vertx).openLoop(max.rate() / 2, Duration.ofSeconds(seconds), post, status -> status == 202);
+            awaitPeerBacklog(Duration.ofSeconds(120));
+            String confirm = percentiles("peer_orders", "SELECT extract(epoch FROM updated_at - created_at) * 1000 AS ms "
+                    + "FROM peer_orders WHERE status = 'CONFIRMED' AND created_at >= to_timestamp(? / 1000000.0)", halfStart);
+            peerClient.close();
+            return new Peer(max.rate(), sustained, api + worker + postgres, api, worker, postgres, confirm);
+        } catch (IOException | RuntimeException e) {
+            report("peer not measured: %s", e);
+            return null;
+        }
+    }
+
+    private void awaitPeerBacklog(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            long pending = stack.postgres.number("peer_orders", "SELECT count(*) FROM peer_orders WHERE status = 'PENDING'")
+                    + stack.postgres.number("peer_orders", "SELECT count(*) FROM txno_outbox WHERE NOT processed")
+                    + stack.postgres.number("peer_stock", "SELECT count(*) FROM txno_outbox WHERE NOT processed");
+            if (pending == 0) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        report("WARNING: peer backlog not drained within %s", within);
+    }
+
+    /** CPU ticks of the peer's api and worker and of every postgres process. */
+    private long[] peerTicks(PeerProcesses peer) throws IOException {
+        return new long[] { ticks(peer.api.pid()), ticks(peer.worker.pid()), ticksOfEvery("postgres") };
     }
 
     private static void report(String format, Object... args) {
@@ -266,24 +352,25 @@ public final class OrderBenchmark {
 
     /** CPU ticks (user + system) of api, worker, every postgres process, this JVM, the gateway and every redis-server. */
     private long[] cpuTicks() throws IOException {
-        long postgres = 0;
-        long redis = 0;
+        return new long[] { ticks(stack.api.pid()), ticks(stack.worker.pid()), ticksOfEvery("postgres"),
+                ticks(ProcessHandle.current().pid()), ticks(stack.gateway.pid()), ticksOfEvery("redis-server") };
+    }
+
+    /** CPU ticks of every process whose name starts with {@code name}. */
+    private static long ticksOfEvery(String name) throws IOException {
+        long sum = 0;
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("[0-9]+")).toList()) {
                 try {
-                    String comm = Files.readString(p.resolve("comm")).trim();
-                    if (comm.startsWith("postgres")) {
-                        postgres += ticks(Long.parseLong(p.getFileName().toString()));
-                    } else if (comm.startsWith("redis-server")) {
-                        redis += ticks(Long.parseLong(p.getFileName().toString()));
+                    if (Files.readString(p.resolve("comm")).trim().startsWith(name)) {
+                        sum += ticks(Long.parseLong(p.getFileName().toString()));
                     }
                 } catch (IOException e) {
                     // the process ended meanwhile
                 }
             }
         }
-        return new long[] { ticks(stack.api.pid()), ticks(stack.worker.pid()), postgres, ticks(ProcessHandle.current().pid()),
-                ticks(stack.gateway.pid()), redis };
+        return sum;
     }
 
     private static long ticks(long pid) throws IOException {
