@@ -245,7 +245,7 @@ public class ReplicaProjector implements MessageTransport {
         });
     }
 
-    /** Applies a customer snapshot: every order's record, then the list, at the snapshot's customer version. */
+    /** Applies a customer snapshot: every order's record and the list, at the snapshot's customer version, read and written in multi-key calls. */
     private Uni<Void> snapshot(Envelope envelope) {
         CustomerSnapshot snapshot;
         try {
@@ -258,27 +258,27 @@ public class ReplicaProjector implements MessageTransport {
         }
         long version = envelope.seq();
         int max = config.listMax();
-        Uni<Void> orders = Uni.createFrom().voidItem();
-        for (Order order : snapshot.orders()) {
-            var record = new OrderRecord(order, version);
-            orders = orders.chain(() -> update(OrderRecord.key(order.id()), OrderRecord.class, OrderRecord::newer,
-                    r -> OrderRecord.newer(r, record)));
-        }
-        return orders.chain(() -> update(CustomerOrdersRecord.key(snapshot.customerId()), CustomerOrdersRecord.class,
-                CustomerOrdersRecord.merger(max),
-                r -> (r == null ? CustomerOrdersRecord.empty(snapshot.customerId()) : r)
-                        .applySnapshot(version, snapshot.orders(), snapshot.truncated(), max)));
-    }
-
-    /** Read, fold siblings, apply, and write back only when something changed (or siblings need resolving). */
-    private <T> Uni<Void> update(String key, Class<T> type, BinaryOperator<T> merge, UnaryOperator<T> change) {
-        return store.fetch(key, type, merge).chain(found -> {
-            T current = found.value().orElse(null);
-            T next = change.apply(current);
-            if (found.versions().size() == 1 && next.equals(current)) {
-                return Uni.createFrom().voidItem();
+        String listKey = CustomerOrdersRecord.key(snapshot.customerId());
+        List<String> keys = new ArrayList<>();
+        snapshot.orders().forEach(o -> keys.add(OrderRecord.key(o.id())));
+        keys.add(listKey);
+        return store.fetchMany(keys).chain(found -> {
+            Map<String, Throwable> failed = new LinkedHashMap<>();
+            List<ReplicaStore.Put> puts = new ArrayList<>();
+            for (Order order : snapshot.orders()) {
+                var record = new OrderRecord(order, version);
+                next(found, OrderRecord.key(order.id()), OrderRecord.class, OrderRecord::newer,
+                        r -> OrderRecord.newer(r, record), puts, failed);
             }
-            return store.write(key, found.context(), next);
+            next(found, listKey, CustomerOrdersRecord.class, CustomerOrdersRecord.merger(max),
+                    r -> (r == null ? CustomerOrdersRecord.empty(snapshot.customerId()) : r)
+                            .applySnapshot(version, snapshot.orders(), snapshot.truncated(), max),
+                    puts, failed);
+            return store.writeMany(puts).chain(writeFailures -> {
+                failed.putAll(writeFailures);
+                return failed.isEmpty() ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(failed.values().iterator().next());
+            });
         });
     }
 }

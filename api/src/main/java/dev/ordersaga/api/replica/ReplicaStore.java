@@ -94,17 +94,6 @@ public class ReplicaStore {
                 });
     }
 
-    /** Writes {@code value} over what {@code context} saw (W = quorum). */
-    public Uni<Void> write(String key, String context, Object value) {
-        byte[] body;
-        try {
-            body = mapper.writeValueAsBytes(value);
-        } catch (IOException e) {
-            return Uni.createFrom().failure(e);
-        }
-        return client.put(secret.bearer(), key, "quorum", context, body).replaceWithVoid();
-    }
-
     /** Keys a multi-key call names at most: the least {@code GATEWAY_MAX_BATCH_KEYS} a gateway accepts. */
     static final int MAX_KEYS_A_CALL = 128;
     /** Encoded value bytes a multi-key write carries at most (a larger value goes alone): half the least body limit of a gateway. */
