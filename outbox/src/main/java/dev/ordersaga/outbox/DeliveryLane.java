@@ -2,7 +2,10 @@ package dev.ordersaga.outbox;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -20,6 +23,11 @@ import io.smallrye.mutiny.Uni;
  * multiplicative decrease): a batch that timed out halves the largest batch, each batch answered in
  * time lets it grow by one, up to {@code OUTBOX_BATCH_MAX}. So a destination slowed by load gets
  * batches it can finish instead of ever larger ones that time out and are all sent again.
+ *
+ * <p>A message is in the lane once: a row claimed again while it still waits here or is in flight
+ * (its lease ran out while the lane was busy) is not sent a second time; its second sender waits for
+ * the first send's outcome. The publisher renews the lease of every message the lane holds
+ * ({@link #ids()}), so that rarely happens.
  */
 final class DeliveryLane {
 
@@ -28,6 +36,8 @@ final class DeliveryLane {
     }
 
     private final ArrayDeque<Item> waiting = new ArrayDeque<>();
+    /** Every message waiting or in flight, by id. */
+    private final Map<UUID, Item> present = new HashMap<>();
     private final int maxInFlight;
     private final int maxMessages;
     private final long maxBytes;
@@ -60,12 +70,32 @@ final class DeliveryLane {
         return limit;
     }
 
-    /** Adds messages; they leave in the next batches. */
+    /**
+     * Adds messages; they leave in the next batches. A message the lane already holds is not added
+     * again: its {@code done} completes when the held one's does.
+     */
     void offer(List<Item> items) {
+        List<Item[]> again = new ArrayList<>();
         synchronized (this) {
-            waiting.addAll(items);
+            for (Item item : items) {
+                UUID id = item.row() == null ? null : item.row().id();
+                Item held = id == null ? null : present.putIfAbsent(id, item);
+                if (held == null) {
+                    waiting.add(item);
+                } else {
+                    again.add(new Item[] { held, item });
+                }
+            }
+        }
+        for (Item[] pair : again) {
+            pair[0].done().whenComplete((v, f) -> pair[1].done().complete(null));
         }
         pump();
+    }
+
+    /** The ids of the messages waiting or in flight. */
+    synchronized List<UUID> ids() {
+        return List.copyOf(present.keySet());
     }
 
     /** Messages waiting for a send slot. */
@@ -97,6 +127,11 @@ final class DeliveryLane {
     private void finished(List<Item> batch) {
         synchronized (this) {
             inFlight--;
+            for (Item item : batch) {
+                if (item.row() != null) {
+                    present.remove(item.row().id(), item);
+                }
+            }
         }
         batch.forEach(i -> i.done().complete(null));
         pump();

@@ -95,12 +95,27 @@ public final class FailureClassifier {
         }
     }
 
-    /** The guard's retry predicate: retry only what can succeed on another try, now. */
+    /**
+     * The guard's retry predicate: retry only what can succeed on another try, now. A call that timed
+     * out waiting for its answer is not retried at once: the receiver may still be working on it, and
+     * the same messages again would only queue behind it (on its locks, its pool, its CPU) and time
+     * out too; they wait for their backoff. A connection that never opened is retried: nothing was sent.
+     */
     public static final class Retryable implements Predicate<Throwable> {
         @Override
         public boolean test(Throwable t) {
             DeliveryFailure f = classify(t);
-            return f.retryable() && !f.kind().notAttempted();
+            return f.retryable() && !f.kind().notAttempted() && !(f.kind() == ErrorKind.TIMEOUT && !neverConnected(t));
         }
+    }
+
+    /** Whether the failure is a connection that did not open in time (nothing reached the receiver). */
+    static boolean neverConnected(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getClass().getName().endsWith("ConnectTimeoutException")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

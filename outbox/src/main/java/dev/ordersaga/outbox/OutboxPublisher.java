@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
@@ -38,6 +39,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 
 import dev.ordersaga.http.logging.LogFields;
 
@@ -76,11 +78,14 @@ public class OutboxPublisher {
     private final Counter deadLettered;
     private final Counter cleanedUp;
     private static final int MAX_CLEANUP_BATCHES = 100;
+    private final Vertx vertx;
+    private final long renewTimer;
+    private final AtomicBoolean renewing = new AtomicBoolean();
     /** How soon a trial that found the breaker still open (its clock a little behind ours) is made again. */
     private static final Duration TRIAL_AGAIN = Duration.ofMillis(100);
 
     public OutboxPublisher(OutboxRepository repository, OutboxConfig config, ObjectMapper mapper,
-            MeterRegistry registry, Instance<MessageTransport> transports, Tracer tracer) {
+            MeterRegistry registry, Instance<MessageTransport> transports, Tracer tracer, Vertx vertx) {
         this.tracer = tracer;
         this.repository = repository;
         this.config = config;
@@ -107,6 +112,32 @@ public class OutboxPublisher {
         this.deadLettered = Counter.builder("outbox.dead.lettered").register(registry);
         this.cleanedUp = Counter.builder("outbox.retention.deleted")
                 .description("Sent outbox rows and processed inbox rows deleted after OUTBOX_RETENTION").register(registry);
+        this.vertx = vertx;
+        this.renewTimer = vertx.setPeriodic(Math.max(100, config.lease().toMillis() / 3), id -> renewLeases());
+    }
+
+    @PreDestroy
+    void stopRenewing() {
+        vertx.cancelTimer(renewTimer);
+    }
+
+    /**
+     * Every third of a lease, renews the claims of every message the lanes hold (waiting for a send
+     * slot or in flight): a backlog that takes longer than a lease to send is not claimed again, by
+     * this publisher or another, while it is on its way. A publisher that dies stops renewing, and its
+     * rows are claimed again once their lease ends.
+     */
+    private void renewLeases() {
+        List<UUID> held = new ArrayList<>();
+        lanes.values().forEach(lane -> held.addAll(lane.ids()));
+        if (held.isEmpty() || !renewing.compareAndSet(false, true)) {
+            return;
+        }
+        repository.renew(held, publisherId, config.lease())
+                .onTermination().invoke(() -> renewing.set(false))
+                .subscribe().with(n -> LOG.debugf("renewed the lease of %d messages on their way", n),
+                        f -> LOG.warnf("renewing the lease of %d messages on their way failed (another publisher may"
+                                + " send them too; receivers take them as duplicates): %s", held.size(), f.toString()));
     }
 
     /** This publisher's claim owner name (process and instance). */

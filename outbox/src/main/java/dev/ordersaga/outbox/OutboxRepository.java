@@ -57,6 +57,20 @@ public class OutboxRepository {
             WHERE id = ANY($1::uuid[]) AND status = 'in_flight'
             RETURNING id, created_at, sent_at""";
 
+    /**
+     * Locks the sequence rows of aggregates ($2) of a destination ($1) in the aggregates' order,
+     * creating those that do not exist yet (at 0: the first message still gets 1).
+     */
+    private static final String LOCK_SEQUENCES = """
+            INSERT INTO outbox_sequence (destination, aggregate_id, last_seq)
+            SELECT $1, a, 0 FROM unnest($2::text[]) AS a ORDER BY a
+            ON CONFLICT (destination, aggregate_id) DO UPDATE SET last_seq = outbox_sequence.last_seq""";
+
+    /** Extends the claims ($1) this publisher ($2) still holds by a lease ($3 ms) from now. */
+    private static final String RENEW = """
+            UPDATE outbox SET next_attempt_at = now() + $3::bigint * interval '1 millisecond'
+            WHERE id = ANY($1::uuid[]) AND status = 'in_flight' AND claimed_by = $2""";
+
     private static final String MARK_RETRY = """
             UPDATE outbox SET status = 'pending', claimed_by = NULL, attempts = attempts - $6,
                 next_attempt_at = now() + $2::bigint * interval '1 millisecond', last_error = $3, last_error_kind = $4
@@ -149,6 +163,21 @@ public class OutboxRepository {
                     rows.forEach(row -> lags.put(row.getUUID("id"), lag(row)));
                     return lags;
                 });
+    }
+
+    /** Locks, in {@code tx}, the sequence rows of {@code aggregates} (sorted, distinct) for {@code destination}. */
+    Uni<Void> lockSequences(SqlConnection tx, String destination, List<String> aggregates) {
+        return tx.preparedQuery(LOCK_SEQUENCES).execute(Tuple.of(destination, aggregates.toArray(String[]::new)))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Renews this publisher's claims on rows it still holds (waiting in memory or being sent), so no
+     * publisher claims them again while they are on their way; returns how many were renewed.
+     */
+    public Uni<Integer> renew(List<UUID> ids, String publisher, Duration lease) {
+        return pool.preparedQuery(RENEW).execute(Tuple.of(ids.toArray(UUID[]::new), publisher, lease.toMillis()))
+                .map(rows -> rows.rowCount());
     }
 
     /**

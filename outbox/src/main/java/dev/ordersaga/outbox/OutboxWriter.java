@@ -1,5 +1,8 @@
 package dev.ordersaga.outbox;
 
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,5 +44,11 @@ class OutboxWriter {
             return Uni.createFrom().failure(new IllegalArgumentException("payload cannot be serialised", e));
         }
         return repository.insert(tx, id, message, json, publisher.publisherId(), config.lease(), traceparent);
+    }
+
+    /** Locks, in {@code tx}, the sequence rows of {@code aggregates} for {@code destination}, in one fixed order. */
+    Uni<Void> lockSequences(SqlConnection tx, String destination, Collection<String> aggregates) {
+        List<String> sorted = new TreeSet<>(aggregates).stream().toList();
+        return sorted.isEmpty() ? Uni.createFrom().voidItem() : repository.lockSequences(tx, destination, sorted);
     }
 }

@@ -1,8 +1,10 @@
 package dev.ordersaga.outbox;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,9 +35,23 @@ public class UnitOfWork {
     public <T> Uni<T> run(Function<Tx, Uni<T>> work) {
         return Uni.createFrom().deferred(() -> {
             List<OutboxMessage> sent = new ArrayList<>();
-            return pool.withTransaction(connection -> work.apply(new Tx(connection, writer, sent)))
-                    .invoke(result -> publisher.dispatch(List.copyOf(sent)));
+            return runToTheEnd(pool.withTransaction(connection -> work.apply(new Tx(connection, writer, sent)))
+                    .invoke(result -> publisher.dispatch(List.copyOf(sent))));
         });
+    }
+
+    /**
+     * Runs {@code work} to its end, what follows the commit included: cancelling what this returns
+     * does not cancel it. A request's caller that gives up (a sender whose call timed out closes its
+     * connection) makes the HTTP layer cancel what the endpoint returned; the transaction would still
+     * commit, but the messages it wrote (born claimed by this publisher) would not be dispatched and
+     * would wait for their claim's lease, {@code OUTBOX_LEASE}: a slow receiver's answers would reach
+     * the sender a whole lease late exactly when it is already behind.
+     */
+    private static <T> Uni<T> runToTheEnd(Uni<T> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        work.subscribe().with(done::complete, done::completeExceptionally);
+        return Uni.createFrom().completionStage(done);
     }
 
     /** A transaction in progress: its connection, and the outbox messages written in it so far. */
@@ -61,6 +77,18 @@ public class UnitOfWork {
         public Uni<OutboxMessage> send(NewMessage message) {
             return writer.enqueue(connection, message, traceparent != null ? traceparent : TraceContext.current())
                     .invoke(sent::add);
+        }
+
+        /**
+         * Takes now, in one fixed order, the locks that sending messages of these aggregates to
+         * {@code destination} will take (each aggregate's sequence row). A transaction that sends
+         * messages of several aggregates, in an order that depends on its input (a batch of messages
+         * applied in the order of other aggregates), would otherwise wait in a cycle with another
+         * that sends to the same aggregates in another order: a deadlock PostgreSQL breaks only after
+         * a second, by failing one of them.
+         */
+        public Uni<Void> lockSequences(String destination, Collection<String> aggregates) {
+            return writer.lockSequences(connection, destination, aggregates);
         }
 
         /**

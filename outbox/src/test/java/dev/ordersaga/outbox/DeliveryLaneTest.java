@@ -59,4 +59,36 @@ class DeliveryLaneTest {
         lane.timedOut(10);
         assertThat(lane.limit()).isEqualTo(5);
     }
+
+    @Test
+    void aMessageClaimedAgainWhileTheLaneHoldsItIsSentOnceAndBothSendersLearnItsOutcome() {
+        List<List<DeliveryLane.Item>> held = new ArrayList<>();
+        List<io.smallrye.mutiny.subscription.UniEmitter<? super Void>> answers = new ArrayList<>();
+        DeliveryLane lane = new DeliveryLane(1, 10, Long.MAX_VALUE, batch -> Uni.createFrom().emitter(e -> {
+            held.add(batch);
+            answers.add(e);
+        }));
+        OutboxMessage inFlight = row();
+        OutboxMessage waiting = row();
+        DeliveryLane.Item first = new DeliveryLane.Item(inFlight, null, 10, new CompletableFuture<>());
+        lane.offer(List.of(first));
+        lane.offer(List.of(new DeliveryLane.Item(waiting, null, 10, new CompletableFuture<>())));
+        assertThat(lane.ids()).containsExactlyInAnyOrder(inFlight.id(), waiting.id());
+        // both claimed again (their lease ran out): one is in flight, the other still waits
+        DeliveryLane.Item again = new DeliveryLane.Item(inFlight, null, 10, new CompletableFuture<>());
+        lane.offer(List.of(again, new DeliveryLane.Item(waiting, null, 10, new CompletableFuture<>())));
+        assertThat(lane.waiting()).isEqualTo(1);
+        answers.get(0).complete(null);
+        assertThat(again.done()).as("the second sender learns the first send's outcome").isDone();
+        answers.get(1).complete(null);
+        assertThat(held).hasSize(2);
+        assertThat(held.stream().flatMap(List::stream).map(i -> i.row().id()))
+                .containsExactly(inFlight.id(), waiting.id());
+        assertThat(lane.ids()).isEmpty();
+    }
+
+    private static OutboxMessage row() {
+        return new OutboxMessage(java.util.UUID.randomUUID(), "test", "Ping", "a", 1, "{}", null, null, "in_flight", 1,
+                null, "me", null, null, null, null);
+    }
 }

@@ -27,6 +27,19 @@ class FailureClassifierTest {
     }
 
     @Test
+    void anAnswerThatTimedOutWaitsForItsBackoffButAConnectionThatNeverOpenedIsRetriedAtOnce() {
+        // the receiver may still be working on a call that timed out: the same batch at once would queue behind it
+        assertThat(retryable.test(new TimeoutException("took too long"))).isFalse();
+        assertThat(retryable.test(new RuntimeException("wrapped", new java.util.concurrent.TimeoutException("no answer"))))
+                .isFalse();
+        // nothing reached a receiver whose connection never opened
+        assertThat(retryable.test(new io.netty.channel.ConnectTimeoutException("connection timed out: /10.0.0.1:8081")))
+                .isTrue();
+        assertThat(FailureClassifier.classify(new io.netty.channel.ConnectTimeoutException("connection timed out")).kind())
+                .isEqualTo(ErrorKind.TIMEOUT);
+    }
+
+    @Test
     void refusedConnectionIsRetryableConnectError() {
         DeliveryFailure f = FailureClassifier.classify(new RuntimeException("wrapped", new ConnectException("Connection refused")));
         assertThat(f.kind()).isEqualTo(ErrorKind.CONNECT);

@@ -30,6 +30,8 @@ public class TestTransport implements MessageTransport {
 
     private volatile Mode mode = Mode.ANSWER;
     private final List<UUID> delivered = new CopyOnWriteArrayList<>();
+    /** Every message a call carried, once per call (a message sent twice is here twice). */
+    private final List<UUID> sent = new CopyOnWriteArrayList<>();
     /** The traceparent each message was last sent with ("" for none). */
     private final Map<UUID, String> traceparents = new ConcurrentHashMap<>();
     private final List<UniEmitter<? super Void>> held = new CopyOnWriteArrayList<>();
@@ -49,7 +51,10 @@ public class TestTransport implements MessageTransport {
 
     @Override
     public DeliveryGuards guards() {
-        return DeliveryGuards.ofMillis(5000, 0, 1000);
+        // a test profile may give calls longer (test.transport.timeout-ms): a held call must not time out
+        long timeout = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("test.transport.timeout-ms", Long.class).orElse(5000L);
+        return DeliveryGuards.ofMillis(timeout, 0, 1000);
     }
 
     /** The traceparent a message was last sent with ("" for none), or null if it was never sent. */
@@ -60,6 +65,7 @@ public class TestTransport implements MessageTransport {
     @Override
     public Uni<Void> deliver(Envelope envelope, String traceparent) {
         calls.incrementAndGet();
+        sent.add(envelope.messageId());
         traceparents.put(envelope.messageId(), traceparent == null ? "" : traceparent);
         return switch (mode) {
             case REFUSE -> Uni.createFrom().failure(new ConnectException("Connection refused"));
@@ -88,12 +94,18 @@ public class TestTransport implements MessageTransport {
     public void reset() {
         release();
         delivered.clear();
+        sent.clear();
         calls.set(0);
         mostInFlight.set(0);
     }
 
     public List<UUID> delivered() {
         return delivered;
+    }
+
+    /** Every message a call carried, once per call. */
+    public List<UUID> sent() {
+        return sent;
     }
 
     public int calls() {

@@ -111,6 +111,17 @@ public class OrderRepository {
         return new Seen<>(order(row), row.getLong("customer_version"));
     }
 
+    /** The customers of the given orders (those that exist). */
+    public Uni<List<String>> customersOf(SqlConnection tx, List<UUID> ids) {
+        return tx.preparedQuery("SELECT DISTINCT customer_id FROM orders WHERE id = ANY($1::uuid[])")
+                .execute(Tuple.of(ids.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<String> customers = new ArrayList<>();
+                    rows.forEach(row -> customers.add(row.getString(0)));
+                    return customers;
+                });
+    }
+
     /** Reads and locks an order for the rest of {@code tx}. */
     public Uni<Optional<Order>> lock(SqlConnection tx, UUID id) {
         return tx.preparedQuery(LOCK).execute(Tuple.of(id)).map(OrderRepository::first);

@@ -163,6 +163,17 @@ public class OrderService {
         return updated.call(o -> tx.send(release));
     }
 
+    /**
+     * Takes ahead, in one fixed order, the locks that applying worker events to these orders will
+     * take beyond the orders' own rows: the sequence rows of their customers' replica changes (every
+     * change of an order sends one for its customer). A batch applies its events in order of order id,
+     * so two batches would otherwise lock the same customers in different orders and deadlock.
+     */
+    public Uni<Void> lockAheadForEvents(UnitOfWork.Tx tx, List<UUID> ids) {
+        return ids.isEmpty() ? Uni.createFrom().voidItem()
+                : orders.customersOf(tx.connection(), ids).chain(customers -> tx.lockSequences(OrderChanged.DESTINATION, customers));
+    }
+
     /** Reads a locked order for a worker event; 404 when the api has never heard of it. */
     public Uni<Order> lockForEvent(UnitOfWork.Tx tx, UUID id) {
         return orders.lock(tx.connection(), id)

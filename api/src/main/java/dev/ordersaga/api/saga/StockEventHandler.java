@@ -1,5 +1,7 @@
 package dev.ordersaga.api.saga;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -57,6 +59,20 @@ public class StockEventHandler implements InboxHandler {
                     return orders.change(tx, order, decision, reason, envelope.requestId());
                 })
                 .replaceWithVoid();
+    }
+
+    /** Locks the customers' replica sequences of the batch's orders first, in one order (see {@link OrderService#lockAheadForEvents}). */
+    @Override
+    public Uni<Void> lockAhead(UnitOfWork.Tx tx, List<Envelope> batch) {
+        List<UUID> ids = new ArrayList<>();
+        for (Envelope envelope : batch) {
+            try {
+                ids.add(UUID.fromString(envelope.aggregateId()));
+            } catch (IllegalArgumentException unreadable) {
+                // refused with its reason when it is applied
+            }
+        }
+        return orders.lockAheadForEvents(tx, ids);
     }
 
     private static StockEvent event(String type) {

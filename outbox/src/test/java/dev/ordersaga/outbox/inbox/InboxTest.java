@@ -3,6 +3,12 @@ package dev.ordersaga.outbox.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -12,6 +18,7 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +28,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.ordersaga.outbox.Envelope;
+import dev.ordersaga.outbox.transport.CloudEventsBatch;
 import dev.ordersaga.testsupport.PostgresResource;
 
 /**
@@ -78,6 +86,36 @@ class InboxTest {
         assertThat(handler.applied(aggregate)).containsExactly(aggregate + "#1");
         // the answer was written in the inbox's transaction and sent after its commit
         await().atMost(WAIT).until(() -> answers(aggregate, "sent") == 1);
+    }
+
+    @Test
+    void aBatchWhoseSenderGaveUpStillCommitsSoItsNextTryFindsDuplicates() throws Exception {
+        String aggregate = "gave-up-" + UUID.randomUUID();
+        Envelope held = new Envelope(UUID.randomUUID(), "Ping", aggregate, 1, null, Instant.now(),
+                mapper.createObjectNode().put("hold", true), null);
+        byte[] body = new CloudEventsBatch(mapper).encode(List.of(held), "/test");
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        // the sender gives up (its timeout) and closes its connection while the batch's transaction waits in the handler
+        int clientPort;
+        try (Socket socket = new Socket("localhost", port)) {
+            clientPort = socket.getLocalPort();
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /test/inbox HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + CloudEventsBatch.MEDIA_TYPE
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            await().atMost(WAIT).until(() -> PostgresResource.server().number("outbox_test",
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'") > 0);
+        }
+        // the server saw the close and closed its side: our end of the connection is in TIME_WAIT (or gone)
+        await().atMost(WAIT).until(() -> closedByTheServer(clientPort));
+        handler.release();
+        await().atMost(WAIT).until(() -> PostgresResource.server().number("outbox_test",
+                "SELECT count(*) FROM inbox WHERE message_id = ?::uuid AND status = 'applied'", held.messageId().toString()) == 1);
+        assertThat(handler.applied(aggregate)).containsExactly(aggregate + "#1");
+        // its answer leaves right after the commit, not after its claim's lease (30 s here)
+        await().atMost(WAIT).until(() -> answers(aggregate, "sent") == 1);
+        assertThat(receive(held).outcome()).as("the next try").isEqualTo(InboxOutcome.Status.DUPLICATE);
     }
 
     @Test
@@ -157,5 +195,20 @@ class InboxTest {
                 mapper.createObjectNode().put("seq", 1), null);
         assertThat(receiveBatch(fixed)).containsEntry(poison.messageId(), "applied");
         assertThat(handler.applied(bad)).containsExactly(bad + "#1");
+    }
+
+    /** Whether the kernel shows our end of a connection from {@code localPort} closed by both sides. */
+    private static boolean closedByTheServer(int localPort) throws IOException {
+        String port = String.format(":%04X ", localPort);
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table))) {
+                String[] f = line.trim().split("\\s+");
+                // local address, then remote address, then the state (06 = TIME_WAIT)
+                if (f.length > 3 && (f[1] + " ").endsWith(port) && !"06".equals(f[3])) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 }

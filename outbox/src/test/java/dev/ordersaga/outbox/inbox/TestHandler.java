@@ -2,6 +2,7 @@ package dev.ordersaga.outbox.inbox;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +34,23 @@ public class TestHandler implements InboxHandler {
         if (envelope.payload().path("refuse").asBoolean()) {
             throw ProblemException.badRequest("refused", "this test message is refused");
         }
+        if (envelope.payload().path("hold").asBoolean()) {
+            // waits, inside the transaction, until the test lets it go
+            return Uni.createFrom().completionStage(held).chain(() -> applyNow(tx, envelope));
+        }
+        return applyNow(tx, envelope);
+    }
+
+    private volatile CompletableFuture<Void> held = new CompletableFuture<>();
+
+    /** Lets every message that holds go on (and the next ones that hold wait again). */
+    public void release() {
+        CompletableFuture<Void> was = held;
+        held = new CompletableFuture<>();
+        was.complete(null);
+    }
+
+    private Uni<Void> applyNow(UnitOfWork.Tx tx, Envelope envelope) {
         applied.add(envelope.aggregateId() + "#" + envelope.seq());
         return tx.send(new NewMessage(TestTransport.DESTINATION, TestTransport.TYPE, "answer-" + envelope.aggregateId(),
                 Map.of("seq", envelope.seq()), envelope.requestId())).replaceWithVoid();
