@@ -124,10 +124,13 @@ public class OrderService {
 
     /**
      * Pays or cancels an order of {@code customerId}; cancelling a confirmed order sends ReleaseStock
-     * in the same transaction. Another customer's order is a 404, as if it did not exist.
+     * in the same transaction. Another customer's order is a 404, as if it did not exist. The
+     * customer's replica sequence is locked before the order, the order in which a batch of worker
+     * events takes them ({@link #lockAheadForEvents}), so the two never wait on each other in a cycle.
      */
     public Uni<Written> apply(UUID id, OrderStateMachine.Command command, String requestId, String customerId) {
-        return work.run(tx -> orders.lock(tx.connection(), id)
+        return work.run(tx -> tx.lockSequences(OrderChanged.DESTINATION, List.of(customerId))
+                .chain(() -> orders.lock(tx.connection(), id))
                 .map(found -> found.filter(o -> o.customerId().equals(customerId))
                         .orElseThrow(() -> ProblemException.notFound("order", id)))
                 .onItem().transformToUni(order -> {
