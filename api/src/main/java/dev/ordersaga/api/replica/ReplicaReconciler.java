@@ -207,8 +207,11 @@ public class ReplicaReconciler {
                 });
     }
 
+    /** The customer's replica sequence is locked before the order, as everywhere (see {@code OrderService.lockAheadForEvents}). */
     private Uni<OutboxMessage> reproject(UUID id, long replicaVersion) {
-        return work.run(tx -> orders.lock(tx.connection(), id)
+        return work.run(tx -> orders.customersOf(tx.connection(), List.of(id))
+                .chain(customers -> tx.lockSequences(OrderChanged.DESTINATION, customers))
+                .chain(() -> orders.lock(tx.connection(), id))
                 .onItem().transformToUni(found -> {
                     Order order = found.orElseThrow(() -> new IllegalStateException("order " + id + " vanished"));
                     return tx.send(new NewMessage(OrderChanged.DESTINATION, OrderChanged.TYPE,
