@@ -68,7 +68,7 @@ class OutboxPublisherTest {
             // connect while the breaker is closed; circuit-open (no attempt counted) once it opened.
             assertThat(row.get("last_error_kind")).isIn("connect", "timeout", "circuit-open");
             // listed as failed while it waits for its next attempt (it is in flight again now and then)
-            given().header("Authorization", SECRET).queryParam("status", "failed").get("/admin/outbox")
+            given().header("Authorization", SECRET).queryParam("status", "failed").queryParam("limit", 1000).get("/admin/outbox")
                     .then().statusCode(200).body("aggregateId", hasItem(id));
         });
         given().get("/orders/" + id).then().body("status", equalTo("PENDING"));
