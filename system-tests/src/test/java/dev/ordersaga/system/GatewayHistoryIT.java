@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -53,6 +54,15 @@ class GatewayHistoryIT {
     private static final Duration LOAD = Duration.ofSeconds(7);
     private static final List<RedisNode> nodes = new ArrayList<>();
     private static final List<ServiceProcess> gateways = new ArrayList<>();
+    /** Work done after the load stops and before the nodes are healed and settled. */
+    @FunctionalInterface
+    private interface AfterLoad {
+        void run(KvClient client, List<String> cold, List<ServiceProcess> through) throws Exception;
+
+        AfterLoad NOTHING = (client, cold, through) -> {
+        };
+    }
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static Path root;
     private static Path logs;
@@ -225,6 +235,8 @@ class GatewayHistoryIT {
     /** The negative control: without quorums (W=1, R=1) and without repair, the checker reports stale reads. */
     @Test
     void theCheckerReportsViolationsAtWOneROne() throws Exception {
+        // the shared gateways stop until heal(): their hint replay and anti-entropy would repair the nodes
+        gateways.forEach(ServiceProcess::stop);
         List<ServiceProcess> weak = new ArrayList<>();
         for (String id : List.of("weak-a", "weak-b")) {
             weak.add(gateway(id).env("GATEWAY_W", "1").env("GATEWAY_R", "1")
@@ -232,7 +244,8 @@ class GatewayHistoryIT {
                     .env("GATEWAY_MAX_READ_REPAIRS", "0").start());
         }
         try {
-            KvHistory history = run("weak", () -> nodes.get(1).kill(), () -> nodes.get(1).start(), weak, "?r=1&w=1");
+            KvHistory history = run("weak", () -> nodes.get(1).kill(), () -> nodes.get(1).start(), weak, "?r=1&w=1",
+                    GatewayHistoryIT::readFromNodeOneAlone);
             List<KvHistory.Violation> violations = history.check();
             // a read that misses a write shows an older value, or one a missed delete replaced
             assertThat(violations).as("W=1, R=1 with a node that missed writes must show stale reads")
@@ -240,6 +253,28 @@ class GatewayHistoryIT {
         } finally {
             weak.forEach(ServiceProcess::stop);
             heal();
+        }
+    }
+
+    /**
+     * Makes the stale read the negative control looks for certain rather than a matter of which node
+     * answers first: once the gateway sees node 1 again, the other two nodes are paused and the cold
+     * keys node 1 missed while it was down are read at R=1, which only node 1 can answer.
+     */
+    private static void readFromNodeOneAlone(KvClient client, List<String> cold, List<ServiceProcess> through) {
+        ServiceProcess g = through.get(0);
+        awaitNodesClosed(client, g, "probe-" + System.nanoTime());
+        List<String> missed = cold.stream().filter(k -> nodes.get(1).get("kv:" + k) == null).toList();
+        assertThat(missed).as("cold keys node 1 missed while it was down").isNotEmpty();
+        nodes.get(0).pause();
+        nodes.get(2).pause();
+        try {
+            for (String key : missed) {
+                client.read("node1-reader", g.url(), key, "?r=1");
+            }
+        } finally {
+            nodes.get(0).resume();
+            nodes.get(2).resume();
         }
     }
 
@@ -256,6 +291,11 @@ class GatewayHistoryIT {
      */
     private static KvHistory run(String name, Runnable fault, Runnable healFault, List<ServiceProcess> through,
             String query) throws Exception {
+        return run(name, fault, healFault, through, query, AfterLoad.NOTHING);
+    }
+
+    private static KvHistory run(String name, Runnable fault, Runnable healFault, List<ServiceProcess> through,
+            String query, AfterLoad afterLoad) throws Exception {
         KvHistory history = new KvHistory();
         KvClient client = new KvClient(HTTP, "Bearer " + SECRET, history, Duration.ofSeconds(5));
         String prefix = name + "-" + System.nanoTime() + "-";
@@ -272,7 +312,8 @@ class GatewayHistoryIT {
         String g1 = through.get(1).url();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger names = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(16);
+        // one thread per client, so that every workload runs from the start (17 clients)
+        ExecutorService pool = Executors.newFixedThreadPool(20);
         List<Future<?>> clients = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
             String id = "blind-" + c;
@@ -364,27 +405,45 @@ class GatewayHistoryIT {
             cold.add(prefix + "cold-" + i);
         }
         long start = System.nanoTime();
+        CountDownLatch faultOn = new CountDownLatch(1);
+        CountDownLatch coldWritten = new CountDownLatch(1);
         clients.add(pool.submit(() -> {
             waitUntil(start, Duration.ofMillis(2300));
+            faultOn.await(60, TimeUnit.SECONDS);
             for (int i = 0; i < cold.size(); i++) {
                 client.write("cold-writer", i % 2 == 0 ? g0 : g1, cold.get(i), "cold-" + i, 0, null, query);
             }
+            coldWritten.countDown();
             int i = 0;
             while (!stop.get()) {
                 client.read("cold-reader", i % 2 == 0 ? g0 : g1, cold.get(i++ % cold.size()), query);
             }
             return null;
         }));
-        waitUntil(start, Duration.ofSeconds(2));
-        fault.run();
-        waitUntil(start, Duration.ofMillis(4500));
-        healFault.run();
-        waitUntil(start, LOAD);
-        stop.set(true);
+        boolean healed = false;
+        try {
+            waitUntil(start, Duration.ofSeconds(2));
+            fault.run();
+            faultOn.countDown();
+            waitUntil(start, Duration.ofMillis(4500));
+            // the cold keys are written while the fault is on, however slow the machine
+            assertThat(coldWritten.await(60, TimeUnit.SECONDS)).as("cold keys written during the fault").isTrue();
+            healFault.run();
+            healed = true;
+            waitUntil(start, LOAD);
+        } finally {
+            // a failed run must not leave its clients running into the next test's history
+            stop.set(true);
+            faultOn.countDown();
+            if (!healed) {
+                heal();
+            }
+            pool.shutdown();
+        }
         for (Future<?> f : clients) {
             f.get(60, TimeUnit.SECONDS);
         }
-        pool.shutdown();
+        afterLoad.run(client, cold, through);
         settle(through);
         List<String> keys = new ArrayList<>(hot);
         keys.addAll(registers);
@@ -437,6 +496,7 @@ class GatewayHistoryIT {
     }
 
     private static void heal() {
+        nodes.forEach(RedisNode::resume);
         nodes.forEach(RedisNode::start);
         gateways.forEach(ServiceProcess::start);
     }
