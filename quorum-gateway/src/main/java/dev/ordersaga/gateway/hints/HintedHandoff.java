@@ -1,5 +1,6 @@
 package dev.ordersaga.gateway.hints;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -38,7 +39,10 @@ public class HintedHandoff {
 
     private static final Logger LOG = Logger.getLogger(HintedHandoff.class);
     private static final int PAGE = 1000;
-    private static final int IN_FLIGHT = 256;
+    /** Hints joined into their node in one call, and the most bytes of state such a call carries. */
+    private static final int CHUNK = 100;
+    private static final long CHUNK_BYTES = 1024 * 1024;
+    private static final int CHUNKS_IN_FLIGHT = 4;
 
     private final Replicas replicas;
     private final GatewayConfig config;
@@ -95,11 +99,9 @@ public class HintedHandoff {
         return holder.command(Command.HSCAN, ReplicaNode.HINTS + target.url(), cursor, "COUNT", PAGE)
                 .onItem().transformToUni(page -> {
                     String next = page.get(0).toString();
-                    Response entries = page.get(1);
-                    return Multi.createFrom().range(0, entries.size() / 2)
-                            .onItem().transformToUni(i -> deliver(holder, target, entries.get(2 * i).toString(),
-                                    entries.get(2 * i + 1).toBuffer()))
-                            .merge(IN_FLIGHT)
+                    return Multi.createFrom().iterable(chunks(page.get(1)))
+                            .onItem().transformToUni(chunk -> deliver(holder, target, chunk))
+                            .merge(CHUNKS_IN_FLIGHT)
                             .collect().with(Collectors.summingLong(Long::longValue))
                             .onItem().transformToUni(n -> "0".equals(next)
                                     ? Uni.createFrom().item(soFar + n)
@@ -107,19 +109,52 @@ public class HintedHandoff {
                 });
     }
 
+    /** A page of hints (HSCAN's key, state, key, state...) cut into chunks of at most {@link #CHUNK} hints and {@link #CHUNK_BYTES}. */
+    private static List<Chunk> chunks(Response entries) {
+        List<Chunk> chunks = new ArrayList<>();
+        Chunk chunk = new Chunk();
+        for (int i = 0; i + 1 < entries.size(); i += 2) {
+            Buffer state = entries.get(i + 1).toBuffer();
+            if (!chunk.keys.isEmpty() && (chunk.keys.size() == CHUNK || chunk.bytes + state.length() > CHUNK_BYTES)) {
+                chunks.add(chunk);
+                chunk = new Chunk();
+            }
+            chunk.add(entries.get(i).toString(), state);
+        }
+        if (!chunk.keys.isEmpty()) {
+            chunks.add(chunk);
+        }
+        return chunks;
+    }
+
+    /** Hints replayed in one call: their keys and the states the holder keeps. */
+    private static final class Chunk {
+        final List<String> keys = new ArrayList<>();
+        final List<Buffer> states = new ArrayList<>();
+        long bytes;
+
+        void add(String key, Buffer state) {
+            keys.add(key);
+            states.add(state);
+            bytes += state.length();
+        }
+    }
+
     /**
-     * Joins one hint into its node, then drops it from every holder that keeps exactly the same state
-     * (the other holders of the same write), so each hint is replayed once.
+     * Joins a chunk of hints into their node in one call, then drops them from every holder that keeps
+     * exactly the same states (the other holders of the same writes), so each hint is replayed once.
      */
-    private Uni<Long> deliver(ReplicaNode holder, ReplicaNode target, String key, Buffer state) {
-        return target.join(key, config.merkleLeaves(), MerkleTree.bucket(key, config.merkleLeaves()), state)
-                .chain(() -> holder.dropHint(target.url(), key, state))
-                .invoke(dropped -> replayed.increment())
+    private Uni<Long> deliver(ReplicaNode holder, ReplicaNode target, Chunk chunk) {
+        int leaves = config.merkleLeaves();
+        List<Integer> buckets = chunk.keys.stream().map(k -> MerkleTree.bucket(k, leaves)).toList();
+        return target.joinAll(leaves, chunk.keys, buckets, chunk.states)
+                .chain(() -> holder.dropHintsOf(target.url(), chunk.keys, chunk.states))
+                .invoke(dropped -> replayed.increment(chunk.keys.size()))
                 .invoke(dropped -> replicas.all().stream().filter(other -> other != holder && other != target)
-                        .forEach(other -> other.dropHint(target.url(), key, state).subscribe().with(x -> {
+                        .forEach(other -> other.dropHintsOf(target.url(), chunk.keys, chunk.states).subscribe().with(x -> {
                         }, f -> {
                         })))
-                .replaceWith(1L);
+                .replaceWith((long) chunk.keys.size());
     }
 
     /**

@@ -218,15 +218,45 @@ public final class ReplicaNode {
         });
     }
 
+    /**
+     * Joins the states of several keys into this node in one call (a page of replayed hints), each as
+     * {@link #join} would; returns how many changed. Refused as a whole when it arrives late.
+     */
+    public Uni<Long> joinAll(int leaves, List<String> keys, List<Integer> buckets, List<Buffer> states) {
+        long deadline = System.currentTimeMillis() * 1000 + clockOffsetMicros + joinWindowMicros;
+        Request r = script(Scripts.JOIN_MANY, 1 + 2 * keys.size()).arg(tree(leaves));
+        int bytes = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            r.arg(KV + keys.get(i)).arg(members(leaves, buckets.get(i)));
+        }
+        r.arg(deadline);
+        for (int i = 0; i < keys.size(); i++) {
+            r.arg(keys.get(i)).arg(buckets.get(i)).arg(states.get(i));
+            bytes += states.get(i).length();
+        }
+        return run(r, Scripts.JOIN_MANY, bytes).map(res -> {
+            if (res.toLong() < 0) {
+                throw NodeFailure.late(url);
+            }
+            return res.toLong();
+        });
+    }
+
+    /** Drops this node's hints of {@code keys} for {@code target} that still hold the given states; returns how many. */
+    public Uni<Long> dropHintsOf(String target, List<String> keys, List<Buffer> states) {
+        Request r = script(Scripts.DROP_HINTS_OF, 1).arg(HINTS + target);
+        int bytes = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            r.arg(keys.get(i)).arg(states.get(i));
+            bytes += states.get(i).length();
+        }
+        return run(r, Scripts.DROP_HINTS_OF, bytes).map(Response::toLong);
+    }
+
     /** Joins a state into the hint this node keeps of {@code key} for {@code target}. */
     public Uni<Boolean> joinHint(String target, String key, Buffer state) {
         Request r = script(Scripts.JOIN, 1).arg(HINTS + target).arg("hint").arg(state).arg(key);
         return run(r, Scripts.JOIN, state.length()).map(res -> res.toLong() == 1L);
-    }
-
-    /** Drops the hint of {@code key} for {@code target} if it still holds {@code replayed}. */
-    public Uni<Boolean> dropHint(String target, String key, Buffer replayed) {
-        return dropHints(List.of(target), key, replayed).map(n -> n > 0);
     }
 
     /** Drops the hints of {@code key} for each of {@code targets} that still hold {@code state}; returns how many. */

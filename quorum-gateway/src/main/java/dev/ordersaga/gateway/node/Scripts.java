@@ -18,8 +18,12 @@ enum Scripts {
     WRITE("write.lua"),
     /** Joins a state into a key or a hint: see {@code lua/join.lua}. */
     JOIN("join.lua"),
+    /** Joins the states of several keys at once (a page of hints replayed). */
+    JOIN_MANY("join-many.lua"),
     /** Drops hints of a key that still hold a given state. */
     DROP_HINT("drop-hint.lua"),
+    /** Drops the hints of several keys for one node that still hold the states replayed. */
+    DROP_HINTS_OF("drop-hints-of.lua"),
     /** Removes a key that holds only a tombstone, if unchanged. */
     REAP("reap.lua"),
     /** Adds existing keys to the Merkle index. */

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +41,9 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 
+import dev.ordersaga.gateway.antientropy.MerkleTree;
 import dev.ordersaga.gateway.causality.KeyState;
+import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.store.StateCodec;
 import dev.ordersaga.testsupport.Folders;
 import dev.ordersaga.testsupport.RedisNodesResource;
@@ -393,6 +396,35 @@ class KvResourceTest {
         RedisNodesResource.node(2).start();
         await().atMost(WAIT).until(() -> valuesOnNode(2, k).equals(List.of("while-down")));
         await().atMost(WAIT).untilAsserted(() -> given().post("/flush_hinted").then().statusCode(200).body("backlog", equalTo(0)));
+    }
+
+    /**
+     * Hints are replayed a chunk of keys per call: hints of more keys than one call carries all reach
+     * their node, with the node's Merkle index entry of each key the same as on the nodes that took
+     * the writes.
+     */
+    @Test
+    void hintsOfMoreKeysThanOneReplayCallCarriesReachTheirNodeWithTheirMerkleDigests() {
+        RedisNodesResource.node(2).stop();
+        String prefix = key();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            keys.add(prefix + "-" + i);
+            put(keys.get(i), "hinted-" + i, null, null).then().statusCode(204);
+        }
+        String hints = "hints:" + RedisNodesResource.node(2).url();
+        await().atMost(WAIT).until(() -> onNodeLong(0, "HLEN", hints) >= keys.size());
+        RedisNodesResource.node(2).start();
+        await().atMost(WAIT).untilAsserted(() -> given().post("/flush_hinted").then().statusCode(200).body("backlog", equalTo(0)));
+        int leaves = ConfigProvider.getConfig().getValue("gateway.merkle-leaves", Integer.class);
+        for (int i = 0; i < keys.size(); i++) {
+            String k = keys.get(i);
+            assertThat(valuesOnNode(2, k)).as(k).containsExactly("hinted-" + i);
+            String members = ReplicaNode.members(leaves, MerkleTree.bucket(k, leaves));
+            assertThat(onNodeCommand(2, "HGET", members, k)).as("digest of " + k + " on node 2").isNotNull();
+            assertThat(onNodeCommand(2, "HGET", members, k).toString()).as("digest of " + k)
+                    .isEqualTo(onNodeCommand(0, "HGET", members, k).toString());
+        }
     }
 
     @Test
