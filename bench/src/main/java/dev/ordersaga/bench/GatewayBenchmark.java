@@ -42,7 +42,8 @@ import dev.ordersaga.testsupport.ServiceProcess;
  * the same way, in the same run, before the current one. Ends with one {@code RESULT} line.
  *
  * <p>System properties: {@code bench.concurrency} (50), {@code bench.seconds} (15),
- * {@code bench.keys} (20000, keys per cost phase), {@code bench.baseline.jar} (none).
+ * {@code bench.keys} (20000, keys per cost phase), {@code bench.baseline.jar} (none), {@code bench.jfr}
+ * (a folder for a JFR profile of each gateway build; none).
  */
 public final class GatewayBenchmark {
 
@@ -128,6 +129,11 @@ public final class GatewayBenchmark {
                 .env("GATEWAY_ANTI_ENTROPY_EVERY", "1h")
                 .env("QUARKUS_LOG_CATEGORY__DEV_ORDERSAGA__LEVEL", "WARN")
                 .fastStart(false);
+        String jfr = System.getProperty("bench.jfr");
+        if (jfr != null) {
+            // -Dbench.jfr=DIR: a JFR profile of the gateway (DIR/gateway-<build>.jfr, written when it stops)
+            gateway.jvmArg("-XX:StartFlightRecording=filename=" + jfr + "/gateway-" + name + ".jfr,settings=profile,dumponexit=true");
+        }
         if (name.equals("current")) {
             gateway.env("INTERNAL_SECRET", SECRET).env("GATEWAY_CONTEXT_KEYS", "b1=bench-context-secret-1");
         }
@@ -151,12 +157,18 @@ public final class GatewayBenchmark {
     private void throughput(String build) throws Exception {
         Load load = new Load(vertx);
         load.closedLoop(concurrency, Duration.ofSeconds(5), this::putNew, s -> s == 204);
+        Usage beforePut = usage();
         Result put = load.closedLoop(concurrency, Duration.ofSeconds(seconds), this::putNew, s -> s == 204);
+        Usage afterPut = usage();
         report("%s: PUT w=2, %d clients, %ds: %.0f/s, p50 %.2f ms, p99 %.2f ms, %d errors", build, concurrency, seconds,
                 put.rate(), put.p(50), put.p(99), put.errors());
+        cost(build, "put", beforePut, afterPut, put.ok() + put.errors());
+        Usage beforeGet = usage();
         Result get = load.closedLoop(concurrency, Duration.ofSeconds(seconds), this::getWritten, s -> s == 200);
+        Usage afterGet = usage();
         report("%s: GET r=2, %d clients, %ds: %.0f/s, p50 %.2f ms, p99 %.2f ms, %d errors", build, concurrency, seconds,
                 get.rate(), get.p(50), get.p(99), get.errors());
+        cost(build, "get", beforeGet, afterGet, get.ok() + get.errors());
         Result half = load.openLoop(put.rate() / 2, Duration.ofSeconds(seconds), this::putNew, s -> s == 204);
         report("%s: PUT at half rate (%.0f/s offered, open loop): p50 %.2f ms, p99 %.2f ms, %d errors", build,
                 put.rate() / 2, half.p(50), half.p(99), half.errors());
@@ -166,6 +178,43 @@ public final class GatewayBenchmark {
         result.put(build + "_get_p99_ms", get.p(99));
         result.put(build + "_put_half_rate_p99_ms", half.p(99));
         result.put(build + "_errors", put.errors() + get.errors() + half.errors());
+    }
+
+    /** CPU ticks of the gateway, of each Redis node and of this JVM (the load generator), and the commands each node executed. */
+    private record Usage(long gateway, long[] nodes, long load, long[] commands) {
+    }
+
+    private Usage usage() throws IOException {
+        long[] ticks = new long[nodes.size()];
+        long[] commands = new long[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            ticks[i] = ProcessCpu.ticks(nodes.get(i).pid());
+            commands[i] = nodes.get(i).commandsExecuted();
+        }
+        return new Usage(ProcessCpu.ticks(gateway.pid()), ticks, ProcessCpu.ticks(ProcessHandle.current().pid()), commands);
+    }
+
+    /** Reports CPU microseconds per operation for each process, and Redis commands per operation, between two usages. */
+    private void cost(String build, String op, Usage before, Usage after, long ops) {
+        double gatewayUs = (after.gateway - before.gateway) * ProcessCpu.MICROS_PER_TICK / ops;
+        double loadUs = (after.load - before.load) * ProcessCpu.MICROS_PER_TICK / ops;
+        List<String> perNode = new ArrayList<>();
+        double nodesUs = 0;
+        long commands = 0;
+        for (int i = 0; i < nodes.size(); i++) {
+            double us = (after.nodes[i] - before.nodes[i]) * ProcessCpu.MICROS_PER_TICK / ops;
+            nodesUs += us;
+            perNode.add(String.format(Locale.ROOT, "%.1f", us));
+            // each usage() runs one INFO per node: not the load's
+            commands += after.commands[i] - before.commands[i] - 1;
+        }
+        report("%s: %s CPU per operation: gateway %.1f us, Redis nodes %s us (together %.1f), load generator %.1f us; "
+                + "%.1f Redis commands per operation (Lua's included)", build, op.toUpperCase(Locale.ROOT), gatewayUs,
+                String.join(" / ", perNode), nodesUs, loadUs, (double) commands / ops);
+        result.put(build + "_" + op + "_cpu_us_gateway", gatewayUs);
+        result.put(build + "_" + op + "_cpu_us_redis", nodesUs);
+        result.put(build + "_" + op + "_cpu_us_load", loadUs);
+        result.put(build + "_" + op + "_redis_commands", (double) commands / ops);
     }
 
     /** PUTs that carry the signed context of a read of their key, against PUTs that carry none. */

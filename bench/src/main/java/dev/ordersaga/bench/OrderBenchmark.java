@@ -237,7 +237,7 @@ public final class OrderBenchmark {
 
     /** CPU ticks of the peer's api and worker and of every postgres process. */
     private long[] peerTicks(PeerProcesses peer) throws IOException {
-        return new long[] { ticks(peer.api.pid()), ticks(peer.worker.pid()), ticksOfEvery("postgres") };
+        return new long[] { ProcessCpu.ticks(peer.api.pid()), ProcessCpu.ticks(peer.worker.pid()), ProcessCpu.ticksOfEvery("postgres") };
     }
 
     private static void report(String format, Object... args) {
@@ -352,31 +352,8 @@ public final class OrderBenchmark {
 
     /** CPU ticks (user + system) of api, worker, every postgres process, this JVM, the gateway and every redis-server. */
     private long[] cpuTicks() throws IOException {
-        return new long[] { ticks(stack.api.pid()), ticks(stack.worker.pid()), ticksOfEvery("postgres"),
-                ticks(ProcessHandle.current().pid()), ticks(stack.gateway.pid()), ticksOfEvery("redis-server") };
-    }
-
-    /** CPU ticks of every process whose name starts with {@code name}. */
-    private static long ticksOfEvery(String name) throws IOException {
-        long sum = 0;
-        try (var procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(x -> x.getFileName().toString().matches("[0-9]+")).toList()) {
-                try {
-                    if (Files.readString(p.resolve("comm")).trim().startsWith(name)) {
-                        sum += ticks(Long.parseLong(p.getFileName().toString()));
-                    }
-                } catch (IOException e) {
-                    // the process ended meanwhile
-                }
-            }
-        }
-        return sum;
-    }
-
-    private static long ticks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return new long[] { ProcessCpu.ticks(stack.api.pid()), ProcessCpu.ticks(stack.worker.pid()), ProcessCpu.ticksOfEvery("postgres"),
+                ProcessCpu.ticks(ProcessHandle.current().pid()), ProcessCpu.ticks(stack.gateway.pid()), ProcessCpu.ticksOfEvery("redis-server") };
     }
 
     private static double cores(long[] before, long[] after, int i, Result r) {

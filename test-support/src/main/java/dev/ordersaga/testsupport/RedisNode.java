@@ -105,14 +105,42 @@ public final class RedisNode implements AutoCloseable {
      * does not answer within 5 s.
      */
     public byte[] get(String key) {
-        byte[] name = key.getBytes(StandardCharsets.UTF_8);
+        return bulk("GET", key);
+    }
+
+    /**
+     * Commands this node has executed since it started, those that Lua scripts call included (the sum
+     * of {@code calls} over {@code INFO commandstats}, this INFO not yet counted); -1 when it does not answer.
+     */
+    public long commandsExecuted() {
+        byte[] info = bulk("INFO", "commandstats");
+        if (info == null) {
+            return -1;
+        }
+        long calls = 0;
+        for (String line : new String(info, StandardCharsets.UTF_8).split("\r?\n")) {
+            int at = line.indexOf("calls=");
+            if (line.startsWith("cmdstat_") && at >= 0) {
+                int end = line.indexOf(',', at);
+                calls += Long.parseLong(line.substring(at + "calls=".length(), end < 0 ? line.length() : end));
+            }
+        }
+        return calls;
+    }
+
+    /** Sends one command straight over RESP; its bulk-string reply, or null (nil, another reply, or no answer within 5 s). */
+    private byte[] bulk(String... command) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write(("*2\r\n$3\r\nGET\r\n$" + name.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(name);
-            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(("*" + command.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (String arg : command) {
+                byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+                out.write(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(bytes);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
             out.flush();
             InputStream in = s.getInputStream();
             StringBuilder header = new StringBuilder();
@@ -123,8 +151,7 @@ public final class RedisNode implements AutoCloseable {
             if (!line.startsWith("$") || line.equals("$-1")) {
                 return null;
             }
-            byte[] value = in.readNBytes(Integer.parseInt(line.substring(1)));
-            return value;
+            return in.readNBytes(Integer.parseInt(line.substring(1)));
         } catch (IOException e) {
             return null;
         }
@@ -187,6 +214,11 @@ public final class RedisNode implements AutoCloseable {
             signal("CONT");
             paused = false;
         }
+    }
+
+    /** The redis-server's process id (-1 when it is not running). */
+    public synchronized long pid() {
+        return process == null || !process.isAlive() ? -1 : process.pid();
     }
 
     public synchronized boolean isRunning() {
