@@ -50,6 +50,8 @@ public class StartupCheck {
                                 + ") plus 65536: a value of the largest size must fit in a multi-key write, base64-encoded");
         positive(check, "GATEWAY_NODE_TIMEOUT", config.nodeTimeout());
         positive(check, "GATEWAY_BREAKER_DELAY", config.breakerDelay());
+        check.require(!config.speculativeReadAfter().isNegative(), "GATEWAY_SPECULATIVE_READ_AFTER",
+                config.speculativeReadAfter(), "must be 0 (every node at once) or a positive duration");
         positive(check, "GATEWAY_HINTS_REPLAY_EVERY", config.hintsReplayEvery());
         positive(check, "GATEWAY_ANTI_ENTROPY_EVERY", config.antiEntropyEvery());
         positive(check, "GATEWAY_REPAIR_PASS_BUDGET", config.repairPassBudget());

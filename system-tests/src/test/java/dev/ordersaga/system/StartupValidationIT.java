@@ -133,6 +133,7 @@ class StartupValidationIT {
             new Case("quorum-gateway", "GATEWAY_MAX_SIBLINGS", "0", "GATEWAY_MAX_SIBLINGS"),
             new Case("quorum-gateway", "GATEWAY_MAX_KEY_BYTES", "10", "GATEWAY_MAX_KEY_BYTES"),
             new Case("quorum-gateway", "GATEWAY_MAX_READ_REPAIRS", "-1", "GATEWAY_MAX_READ_REPAIRS"),
+            new Case("quorum-gateway", "GATEWAY_SPECULATIVE_READ_AFTER", "-5ms", "GATEWAY_SPECULATIVE_READ_AFTER"),
             new Case("quorum-gateway", "GATEWAY_NODE_TIMEOUT", "0s", "GATEWAY_NODE_TIMEOUT"),
             new Case("quorum-gateway", "GATEWAY_BREAKER_DELAY", "0s", "GATEWAY_BREAKER_DELAY"),
             new Case("quorum-gateway", "GATEWAY_NODE_CONNECTIONS", "0", "GATEWAY_NODE_CONNECTIONS"),

@@ -113,14 +113,24 @@ public final class RedisNode implements AutoCloseable {
      * of {@code calls} over {@code INFO commandstats}, this INFO not yet counted); -1 when it does not answer.
      */
     public long commandsExecuted() {
+        return calls(null);
+    }
+
+    /** How often this node has executed {@code command} (lower case, e.g. {@code "get"}); -1 when it does not answer. */
+    public long commandsExecuted(String command) {
+        return calls(command);
+    }
+
+    private long calls(String command) {
         byte[] info = bulk("INFO", "commandstats");
         if (info == null) {
             return -1;
         }
+        String wanted = command == null ? "cmdstat_" : "cmdstat_" + command + ":";
         long calls = 0;
-        for (String line : new String(info, StandardCharsets.UTF_8).split("\r?\n")) {
+        for (String line : new String(info, StandardCharsets.UTF_8).split("\\r?\\n")) {
             int at = line.indexOf("calls=");
-            if (line.startsWith("cmdstat_") && at >= 0) {
+            if (line.startsWith(wanted) && at >= 0) {
                 int end = line.indexOf(',', at);
                 calls += Long.parseLong(line.substring(at + "calls=".length(), end < 0 ? line.length() : end));
             }

@@ -40,6 +40,13 @@ public interface GatewayConfig {
     @Min(value = 1, message = "GATEWAY_R=${validatedValue}: must be at least 1")
     int r();
 
+    /**
+     * {@code GATEWAY_SPECULATIVE_READ_AFTER}: a read asks R nodes, and one more each time one of them
+     * fails or this long passes without its quorum; 0 asks every node at once.
+     */
+    @WithDefault("10ms")
+    Duration speculativeReadAfter();
+
     /** {@code GATEWAY_NODE_TIMEOUT}: longest wait for one node; a slower node counts as failed and its connection is replaced. */
     @WithDefault("500ms")
     Duration nodeTimeout();

@@ -1,8 +1,14 @@
 package dev.ordersaga.gateway.quorum;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.smallrye.mutiny.Uni;
@@ -24,7 +30,18 @@ final class Fanout<T> {
         }
     }
 
+    /** Times speculative calls: one daemon thread that only starts calls (they run on their node's event loop). */
+    private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gateway-speculative-reads");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final QuorumTally tally;
+    /** Nodes not asked yet (speculative fan-outs only; null when every node is asked at once). */
+    private Deque<ReplicaNode> waiting;
+    private Function<ReplicaNode, Uni<T>> call;
+    private int inFlight;
     private final List<Answer<T>> answers = new ArrayList<>();
     private final CompletableFuture<List<Answer<T>>> quorum = new CompletableFuture<>();
     private final CompletableFuture<List<Answer<T>>> all = new CompletableFuture<>();
@@ -44,6 +61,7 @@ final class Fanout<T> {
             fanout.all.complete(List.of());
             return fanout;
         }
+        fanout.inFlight = nodes.size();
         for (ReplicaNode node : nodes) {
             call.apply(node).subscribe().with(
                     value -> fanout.answer(new Answer<>(node, value, null)),
@@ -52,25 +70,83 @@ final class Fanout<T> {
         return fanout;
     }
 
+    /**
+     * Starts the calls speculatively: {@code required} nodes first, in the order given, and one more
+     * each time a call fails or {@code after} passes without the quorum, until every node is asked.
+     * {@link #all()} then holds the answers of the nodes that were asked. A zero {@code after}, or
+     * {@code required} covering every node, asks every node at once, as {@link #start} does.
+     */
+    static <T> Fanout<T> startSpeculative(List<ReplicaNode> order, int required, Function<ReplicaNode, Uni<T>> call,
+            Duration after) {
+        if (after.isZero() || required <= 0 || required >= order.size()) {
+            return start(order, required, call);
+        }
+        Fanout<T> fanout = new Fanout<>(order.size(), required);
+        fanout.call = call;
+        fanout.waiting = new ArrayDeque<>(order);
+        for (int i = 0; i < required; i++) {
+            fanout.askNext();
+        }
+        fanout.speculateAfter(after);
+        return fanout;
+    }
+
+    private void speculateAfter(Duration after) {
+        SCHEDULER.schedule(() -> {
+            boolean more;
+            synchronized (this) {
+                more = !quorum.isDone() && !waiting.isEmpty();
+            }
+            if (more) {
+                askNext();
+                speculateAfter(after);
+            }
+        }, after.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Asks the next node not yet asked, if any. */
+    private void askNext() {
+        ReplicaNode node;
+        synchronized (this) {
+            node = waiting == null ? null : waiting.poll();
+            if (node == null) {
+                return;
+            }
+            inFlight++;
+        }
+        call.apply(node).subscribe().with(
+                value -> answer(new Answer<>(node, value, null)),
+                failure -> answer(new Answer<>(node, null, failure)));
+    }
+
     private void answer(Answer<T> answer) {
         boolean reached;
+        boolean lost;
         boolean complete;
+        boolean askAnother;
         List<Answer<T>> snapshot;
         synchronized (this) {
             answers.add(answer);
+            inFlight--;
             if (answer.ok()) {
                 tally.success();
             } else {
                 tally.failure();
             }
             reached = tally.decision() == QuorumTally.Decision.REACHED;
-            complete = tally.complete();
+            lost = tally.complete() && !reached;
+            askAnother = !answer.ok() && !reached && waiting != null && !waiting.isEmpty();
+            // speculative: complete once the quorum is decided and nothing asked is still out
+            complete = waiting == null ? tally.complete() : inFlight == 0 && !askAnother && (reached || waiting.isEmpty());
             snapshot = List.copyOf(answers);
         }
         if (reached) {
             quorum.complete(snapshot.stream().filter(Answer::ok).toList());
-        } else if (complete) {
+        } else if (lost) {
             quorum.completeExceptionally(new Lost(snapshot));
+        }
+        if (askAnother) {
+            askNext();
         }
         if (complete) {
             all.complete(snapshot);

@@ -40,7 +40,9 @@ import dev.ordersaga.gateway.store.StateCodec;
  * dropped for the nodes that took the write; those that missed it get the hint on every node that
  * took it.
  *
- * <p>A read joins the states of the first R nodes to answer. If they differ, the join is written
+ * <p>A read asks R nodes, in the key's preference order, and one more each time one of them fails
+ * or {@code GATEWAY_SPECULATIVE_READ_AFTER} passes without the quorum (a speculative read). It joins
+ * the states of the first R nodes to answer. If they differ, the join is written
  * back to the stale ones before the read answers (blocking read repair); nodes that answer later
  * are repaired off the response path, and a lone tombstone every node holds is removed once it is
  * older than {@code GATEWAY_TOMBSTONE_GRACE} and no node keeps a hint of its key.
@@ -187,9 +189,8 @@ public class QuorumCoordinator {
     /** Reads from {@code r} nodes, repairing the stale ones among them before answering. */
     public Uni<ReadResult> read(String key, int r) {
         int bucket = bucket(key);
-        List<ReplicaNode> nodes = replicas.all();
-        Fanout<KeyState> fanout = Fanout.start(nodes, r, node -> node.get(key)
-                .map(raw -> StateCodec.decodeOrEmpty(raw == null ? null : raw.getBytes())));
+        Fanout<KeyState> fanout = Fanout.startSpeculative(preference(key), r, node -> stateOn(node, key),
+                config.speculativeReadAfter());
         return fanout.quorum()
                 .onFailure(Fanout.Lost.class).transform(f -> lost("read", r, ((Fanout.Lost) f).achieved(),
                         ((Fanout.Lost) f).failedNodes()))
@@ -234,10 +235,33 @@ public class QuorumCoordinator {
                 repairLate(key, bucket, a.node(), joined);
             }
         }
+        if (!joined.onlyTombstone()) {
+            return;
+        }
+        if (all.size() < replicas.size()) {
+            // a speculative read did not ask every node: ask the others before a lone tombstone is reaped
+            List<ReplicaNode> asked = all.stream().map(Fanout.Answer::node).toList();
+            List<ReplicaNode> others = replicas.all().stream().filter(n -> !asked.contains(n)).toList();
+            Fanout.start(others, others.size(), node -> stateOn(node, key)).all().subscribe().with(more -> {
+                List<KeyState> states = new ArrayList<>(everyNode);
+                more.stream().filter(Fanout.Answer::ok).forEach(a -> states.add(a.value()));
+                reapIfEveryNodeHoldsIt(key, bucket, joined, states);
+            }, f -> {
+            });
+            return;
+        }
+        reapIfEveryNodeHoldsIt(key, bucket, joined, everyNode);
+    }
+
+    private void reapIfEveryNodeHoldsIt(String key, int bucket, KeyState joined, List<KeyState> everyNode) {
         if (ReadRepair.reapable(everyNode, replicas.size(), config.tombstoneGrace(), System.currentTimeMillis())
                 && everyNode.get(0).equals(joined)) {
             reapUnlessHinted(key, bucket, joined);
         }
+    }
+
+    private static Uni<KeyState> stateOn(ReplicaNode node, String key) {
+        return node.get(key).map(raw -> StateCodec.decodeOrEmpty(raw == null ? null : raw.getBytes()));
     }
 
     /**
