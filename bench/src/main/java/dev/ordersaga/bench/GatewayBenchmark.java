@@ -134,9 +134,7 @@ public final class GatewayBenchmark {
             // -Dbench.jfr=DIR: a JFR profile of the gateway (DIR/gateway-<build>.jfr, written when it stops)
             gateway.jvmArg("-XX:StartFlightRecording=filename=" + jfr + "/gateway-" + name + ".jfr,settings=profile,dumponexit=true");
         }
-        if (name.equals("current")) {
-            gateway.env("INTERNAL_SECRET", SECRET).env("GATEWAY_CONTEXT_KEYS", "b1=bench-context-secret-1");
-        }
+        gateway.env("INTERNAL_SECRET", SECRET).env("GATEWAY_CONTEXT_KEYS", "b1=bench-context-secret-1");
         gateway.start();
         client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                 .setDefaultPort(gateway.port()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(concurrency));
