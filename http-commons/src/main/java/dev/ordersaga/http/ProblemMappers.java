@@ -113,7 +113,7 @@ public class ProblemMappers {
         if (Unavailable.is(e)) {
             LOG.warnf("request failed, a dependency is out of reach: %s", e.toString());
             return build(503, "unavailable", "Service unavailable",
-                    "a dependency of this service is out of reach; retry shortly", Map.of());
+                    "a dependency of this service is out of reach; retry shortly (a write may still have taken effect: repeat it with the same Idempotency-Key)", Map.of());
         }
         LOG.error("unexpected failure", e);
         return build(500, "internal", "Internal error", "the request failed; see the logs with its request id", Map.of());

@@ -50,7 +50,7 @@ public class ProblemRoutes {
         } else if (failure != null && Unavailable.is(failure)) {
             LOG.warnf("request failed, a dependency is out of reach: %s", failure.toString());
             Problems.send(ctx.response(), 503, "unavailable", "Service unavailable",
-                    "a dependency of this service is out of reach; retry shortly", Map.of());
+                    "a dependency of this service is out of reach; retry shortly (a write may still have taken effect: repeat it with the same Idempotency-Key)", Map.of());
         } else {
             LOG.error("unexpected failure", failure);
             Problems.send(ctx.response(), 500, "internal", "Internal error",

@@ -40,6 +40,12 @@ import dev.ordersaga.testsupport.TcpProxy;
  * gets an answer (503 problem+json with {@code Retry-After}, never a connection closed without one),
  * readiness reports the database and answers; after the heal the service serves again by itself and
  * every order accepted before and after the cut completes, once, with stock conserved.
+ *
+ * <p>A 503 does not say that nothing happened: a commit already on its way when the packets began to
+ * drop takes effect while its answer is lost. The clients do what README tells one to do with such an
+ * answer: after the heal they repeat every refused order with the same {@code Idempotency-Key}, and get
+ * either the order the lost commit created (a replay) or a new one. Every order in the database is then
+ * one the clients know, and stock is conserved over exactly those.
  */
 class DatabasePartitionIT {
 
@@ -115,8 +121,10 @@ class DatabasePartitionIT {
         } finally {
             load.stop();
         }
-        System.out.printf("%s: %d accepted, %d answered 503 during the cut, slowest answer during the cut %d ms%n", path,
-                load.accepted.size(), load.refused.get(), TimeUnit.NANOSECONDS.toMillis(load.slowestDuringCut.get()));
+        int replayed = load.repeatRefused();
+        System.out.printf("%s: %d accepted, %d answered 503 during the cut (%d of them had committed: their repeat was a replay),"
+                + " slowest answer during the cut %d ms%n", path, load.accepted.size(), load.refused.get(), replayed,
+                TimeUnit.NANOSECONDS.toMillis(load.slowestDuringCut.get()));
         assertThat(load.unanswered).as("requests whose connection closed without an answer").isEmpty();
         assertThat(load.unexpected).as("answers other than 202 and 503 problem+json with Retry-After").isEmpty();
         if (clientsSeeTheCut) {
@@ -125,6 +133,8 @@ class DatabasePartitionIT {
         List<String> ids = new ArrayList<>(load.accepted);
         flow.awaitStatus(ids, "CONFIRMED", PATIENCE);
         flow.awaitOutboxesDrained(PATIENCE);
+        assertThat(flow.ordersDb("SELECT count(*) FROM orders WHERE items::text LIKE ?", "%\"" + sku + "\"%"))
+                .as("orders of the sku in the api's database: exactly those the clients were given").isEqualTo(ids.size());
         flow.assertConserved(sku, 1_000_000, ids.size());
         assertThat(flow.stockDb("SELECT count(*) FROM reservations WHERE order_id::text = ANY(?)",
                 (Object) ids.toArray(String[]::new))).as("one reservation per order").isEqualTo(ids.size());
@@ -151,6 +161,8 @@ class DatabasePartitionIT {
         final AtomicLong slowestDuringCut = new AtomicLong();
         final List<String> unanswered = new CopyOnWriteArrayList<>();
         final List<String> unexpected = new CopyOnWriteArrayList<>();
+        /** Orders answered 503, as {customer, Idempotency-Key}: each is repeated after the heal. */
+        final List<String[]> refusedKeys = new CopyOnWriteArrayList<>();
 
         Load(String sku) {
             this.sku = sku;
@@ -168,20 +180,13 @@ class DatabasePartitionIT {
             while (running.get()) {
                 Phase during = phase.get();
                 String key = UUID.randomUUID().toString();
-                HttpRequest request = HttpRequest.newBuilder(URI.create(stack.api.url() + "/orders"))
-                        .timeout(Duration.ofSeconds(60))
-                        .header("Authorization", stack.customer(customer))
-                        .header("Content-Type", "application/json")
-                        .header("Idempotency-Key", key)
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}"))
-                        .build();
                 long sent = System.nanoTime();
                 try {
-                    HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> r = client.send(post(customer, key), HttpResponse.BodyHandlers.ofString());
                     if (during == Phase.CUT) {
                         slowestDuringCut.accumulateAndGet(System.nanoTime() - sent, Math::max);
                     }
-                    record(during, customer, r);
+                    record(during, customer, key, r);
                 } catch (IOException e) {
                     unanswered.add(during + ": " + e);
                 } catch (InterruptedException e) {
@@ -191,7 +196,43 @@ class DatabasePartitionIT {
             }
         }
 
-        private void record(Phase during, String customer, HttpResponse<String> r) {
+        private HttpRequest post(String customer, String key) {
+            return HttpRequest.newBuilder(URI.create(stack.api.url() + "/orders"))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Authorization", stack.customer(customer))
+                    .header("Content-Type", "application/json")
+                    .header("Idempotency-Key", key)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}"))
+                    .build();
+        }
+
+        /**
+         * Repeats every refused order with its own key until it is accepted (the service is healed by
+         * now); returns how many repeats were replays, i.e. orders whose commit took effect although
+         * the client was answered 503.
+         */
+        int repeatRefused() {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+            int replays = 0;
+            for (String[] refused : refusedKeys) {
+                AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
+                await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                    answer.set(client.send(post(refused[0], refused[1]), HttpResponse.BodyHandlers.ofString()));
+                    return answer.get().statusCode() == 202;
+                });
+                Matcher m = ID.matcher(answer.get().body());
+                assertThat(m.find()).as("repeated order's answer: %s", answer.get().body()).isTrue();
+                flow.created(m.group(1), refused[0]);
+                assertThat(accepted.add(m.group(1))).as("a repeat with its own key returned another key's order %s", m.group(1))
+                        .isTrue();
+                if (answer.get().headers().firstValue("Idempotent-Replayed").orElse("").equals("true")) {
+                    replays++;
+                }
+            }
+            return replays;
+        }
+
+        private void record(Phase during, String customer, String key, HttpResponse<String> r) {
             if (r.statusCode() == 202) {
                 Matcher m = ID.matcher(r.body());
                 if (m.find()) {
@@ -206,6 +247,7 @@ class DatabasePartitionIT {
             boolean problem = r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json");
             if (r.statusCode() == 503 && problem && r.headers().firstValue("Retry-After").isPresent()) {
                 refused.incrementAndGet();
+                refusedKeys.add(new String[] { customer, key });
                 return;
             }
             unexpected.add(during + ": " + r.statusCode() + " " + r.body());
