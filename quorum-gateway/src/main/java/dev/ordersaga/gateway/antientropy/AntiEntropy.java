@@ -30,6 +30,7 @@ import dev.ordersaga.gateway.causality.KeyState;
 import dev.ordersaga.gateway.config.GatewayConfig;
 import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.node.Replicas;
+import dev.ordersaga.gateway.node.Stages;
 import dev.ordersaga.gateway.store.StateCodec;
 
 /**
@@ -190,7 +191,7 @@ public class AntiEntropy {
                         String key = keys.get(i);
                         states.forEach((node, state) -> {
                             if (!state.equals(joined)) {
-                                writes.add(node.join(key, config.merkleLeaves(), bucket, encoded).replaceWith(1L)
+                                writes.add(Stages.uni(() -> node.join(key, config.merkleLeaves(), bucket, encoded)).replaceWith(1L)
                                         .onFailure().recoverWithItem(0L));
                             }
                         });

@@ -4,6 +4,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,7 +56,7 @@ public final class ReplicaNode {
     /** Pipelined connection for large commands, with a longer timeout ({@value #BULK_TIMEOUT_FACTOR} node timeouts). */
     private final NodeLink bulk;
     private final AtomicInteger next = new AtomicInteger();
-    private final TypedGuard<Uni<Response>> guard;
+    private final TypedGuard<CompletionStage<Response>> guard;
     private final Timer latency;
     private final AtomicReference<CircuitBreakerState> breaker = new AtomicReference<>(CircuitBreakerState.CLOSED);
     private final AtomicLong lastOk = new AtomicLong();
@@ -83,7 +85,7 @@ public final class ReplicaNode {
         this.bulk = new NodeLink(url, client, timeoutNanos * BULK_TIMEOUT_FACTOR, this::prepare);
         this.latency = Timer.builder("gateway.node.latency").tag("node", url).publishPercentiles(0.5, 0.99)
                 .register(registry);
-        this.guard = TypedGuard.create(new TypeLiteral<Uni<Response>>() {
+        this.guard = TypedGuard.create(new TypeLiteral<CompletionStage<Response>>() {
         })
                 .withDescription("redis node " + url)
                 .withCircuitBreaker().requestVolumeThreshold(4).failureRatio(0.5)
@@ -119,7 +121,7 @@ public final class ReplicaNode {
      * Accepts a new write here (this node draws its dot), and keeps the new state as a hint for each of
      * {@code others} (node URLs) until they have taken it: see {@code lua/write.lua}.
      */
-    public Uni<Response> write(String key, int leaves, int bucket, Buffer context, Buffer value, String contentType,
+    public CompletionStage<Response> write(String key, int leaves, int bucket, Buffer context, Buffer value, String contentType,
             boolean deleted, long acceptedAt, String writer, int maxSiblings, long maxBytes, List<String> others) {
         Request r = script(Scripts.WRITE, 5 + others.size())
                 .arg(ReplicaNode.KV + key).arg(tree(leaves)).arg(members(leaves, bucket)).arg("gw:actor").arg("gw:counter");
@@ -127,7 +129,7 @@ public final class ReplicaNode {
         r.arg(key).arg(bucket).arg(UUID.randomUUID().toString()).arg(context).arg(value).arg(contentType)
                 .arg(deleted ? "1" : "0").arg(acceptedAt).arg(writer).arg(maxSiblings).arg(maxBytes)
                 .arg(deadlineMicros(value.length() + context.length() > BULK_BYTES));
-        return run(r, Scripts.WRITE, value.length() + context.length()).map(res -> {
+        return run(r, Scripts.WRITE, value.length() + context.length()).thenApply(res -> {
             if ("late".equals(res.get(0).toString())) {
                 throw NodeFailure.late(url);
             }
@@ -152,8 +154,7 @@ public final class ReplicaNode {
     /** Measures this node's clock again (every few seconds), keeping the more precise measurement: see {@link #measureClock}. */
     void syncClock() {
         long before = System.currentTimeMillis() * 1000;
-        call(Request.cmd(Command.TIME)).subscribe().with(time -> measureClock(before, time), f -> {
-        });
+        call(Request.cmd(Command.TIME)).thenAccept(time -> measureClock(before, time));
     }
 
     /**
@@ -206,11 +207,11 @@ public final class ReplicaNode {
      * more than half the tombstone grace after it was sent (a paused node, say) is refused
      * ({@link NodeFailure#late}): an older state must not land after a delete's tombstone was removed.
      */
-    public Uni<Boolean> join(String key, int leaves, int bucket, Buffer state) {
+    public CompletionStage<Boolean> join(String key, int leaves, int bucket, Buffer state) {
         long deadline = System.currentTimeMillis() * 1000 + clockOffsetMicros + joinWindowMicros;
         Request r = script(Scripts.JOIN, 3).arg(KV + key).arg(tree(leaves)).arg(members(leaves, bucket))
                 .arg("kv").arg(state).arg(key).arg(bucket).arg(deadline);
-        return run(r, Scripts.JOIN, state.length()).map(res -> {
+        return run(r, Scripts.JOIN, state.length()).thenApply(res -> {
             if (res.toLong() < 0) {
                 throw NodeFailure.late(url);
             }
@@ -234,12 +235,13 @@ public final class ReplicaNode {
             r.arg(keys.get(i)).arg(buckets.get(i)).arg(states.get(i));
             bytes += states.get(i).length();
         }
-        return run(r, Scripts.JOIN_MANY, bytes).map(res -> {
+        int size = bytes;
+        return Stages.uni(() -> run(r, Scripts.JOIN_MANY, size).thenApply(res -> {
             if (res.toLong() < 0) {
                 throw NodeFailure.late(url);
             }
             return res.toLong();
-        });
+        }));
     }
 
     /** Drops this node's hints of {@code keys} for {@code target} that still hold the given states; returns how many. */
@@ -250,21 +252,22 @@ public final class ReplicaNode {
             r.arg(keys.get(i)).arg(states.get(i));
             bytes += states.get(i).length();
         }
-        return run(r, Scripts.DROP_HINTS_OF, bytes).map(Response::toLong);
+        int size = bytes;
+        return Stages.uni(() -> run(r, Scripts.DROP_HINTS_OF, size).thenApply(Response::toLong));
     }
 
     /** Joins a state into the hint this node keeps of {@code key} for {@code target}. */
     public Uni<Boolean> joinHint(String target, String key, Buffer state) {
         Request r = script(Scripts.JOIN, 1).arg(HINTS + target).arg("hint").arg(state).arg(key);
-        return run(r, Scripts.JOIN, state.length()).map(res -> res.toLong() == 1L);
+        return Stages.uni(() -> run(r, Scripts.JOIN, state.length()).thenApply(res -> res.toLong() == 1L));
     }
 
     /** Drops the hints of {@code key} for each of {@code targets} that still hold {@code state}; returns how many. */
-    public Uni<Long> dropHints(List<String> targets, String key, Buffer state) {
+    public CompletionStage<Long> dropHints(List<String> targets, String key, Buffer state) {
         Request r = script(Scripts.DROP_HINT, targets.size());
         targets.forEach(t -> r.arg(HINTS + t));
         r.arg(key).arg(state);
-        return run(r, Scripts.DROP_HINT, state.length()).map(Response::toLong);
+        return run(r, Scripts.DROP_HINT, state.length()).thenApply(Response::toLong);
     }
 
     /** Whether this node keeps a hint of {@code key} for any of {@code targets}. */
@@ -272,14 +275,14 @@ public final class ReplicaNode {
         Request r = script(Scripts.HAS_HINT, targets.size());
         targets.forEach(t -> r.arg(HINTS + t));
         r.arg(key);
-        return run(r, Scripts.HAS_HINT, 0).map(res -> res.toLong() == 1L);
+        return Stages.uni(() -> run(r, Scripts.HAS_HINT, 0).thenApply(res -> res.toLong() == 1L));
     }
 
     /** Removes a key that holds only {@code expected} (a lone tombstone). */
     public Uni<Boolean> reap(String key, int leaves, int bucket, Buffer expected) {
         Request r = script(Scripts.REAP, 3).arg(KV + key).arg(tree(leaves)).arg(members(leaves, bucket))
                 .arg(expected).arg(key).arg(bucket);
-        return run(r, Scripts.REAP, expected.length()).map(res -> res.toLong() == 1L);
+        return Stages.uni(() -> run(r, Scripts.REAP, expected.length()).thenApply(res -> res.toLong() == 1L));
     }
 
     /** Adds keys (with their buckets) to the Merkle index; returns how many exist. */
@@ -291,12 +294,12 @@ public final class ReplicaNode {
         for (int i = 0; i < keys.size(); i++) {
             r.arg(keys.get(i)).arg(buckets.get(i));
         }
-        return run(r, Scripts.INDEX, 0).map(Response::toLong);
+        return Stages.uni(() -> run(r, Scripts.INDEX, 0).thenApply(Response::toLong));
     }
 
     /** A key's stored state, or null when absent. */
-    public Uni<Buffer> get(String key) {
-        return call(Request.cmd(Command.GET).arg(KV + key)).map(r -> r == null ? null : r.toBuffer());
+    public CompletionStage<Buffer> get(String key) {
+        return call(Request.cmd(Command.GET).arg(KV + key)).thenApply(r -> r == null ? null : r.toBuffer());
     }
 
     /** Several keys' states (null where absent). */
@@ -304,13 +307,13 @@ public final class ReplicaNode {
         Request r = Request.cmd(Command.MGET);
         keys.forEach(k -> r.arg(KV + k));
         NodeLink link = keys.size() > 16 ? bulk : link(0);
-        return guarded(() -> link.send(r)).map(res -> {
+        return Stages.uni(() -> guarded(() -> link.send(r)).thenApply(res -> {
             List<Buffer> out = new ArrayList<>(res.size());
             for (Response v : res) {
                 out.add(v == null ? null : v.toBuffer());
             }
             return out;
-        });
+        }));
     }
 
     /** Any command (SCAN, HSCAN, HGETALL, HKEYS, HLEN, GET, SET...). */
@@ -323,7 +326,7 @@ public final class ReplicaNode {
                 r.arg(String.valueOf(a));
             }
         }
-        return call(r);
+        return Stages.uni(() -> call(r));
     }
 
     /** The hash of Merkle leaves of this node for {@code leaves} buckets. */
@@ -344,7 +347,7 @@ public final class ReplicaNode {
      * EVALSHA. Every connection loads the scripts when it opens; should a node still not have one
      * (its scripts were flushed), it is loaded and the call made again, within the same guarded call.
      */
-    private Uni<Response> run(Request evalsha, Scripts script, int bytes) {
+    private CompletionStage<Response> run(Request evalsha, Scripts script, int bytes) {
         NodeLink link = link(bytes);
         return guarded(() -> link.send(evalsha).recover(f -> String.valueOf(f.getMessage()).startsWith("NOSCRIPT")
                 ? link.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source)).compose(loaded -> link.send(evalsha))
@@ -355,23 +358,33 @@ public final class ReplicaNode {
         return bytes > BULK_BYTES ? bulk : links.get(Math.floorMod(next.getAndIncrement(), links.size()));
     }
 
-    private Uni<Response> call(Request request) {
+    private CompletionStage<Response> call(Request request) {
         NodeLink link = link(0);
         return guarded(() -> link.send(request));
     }
 
-    private Uni<Response> guarded(Supplier<Future<Response>> send) {
+    /**
+     * Sends through this node's breaker. The breaker guards plain completion stages, so a node call
+     * costs no conversion between future types; the stage completes on the connection's event loop.
+     */
+    private CompletionStage<Response> guarded(Supplier<Future<Response>> send) {
         long start = System.nanoTime();
-        return guard.get(() -> Uni.createFrom().completionStage(() -> send.get().toCompletionStage()))
-                .invoke(ok -> {
-                    lastOk.set(System.nanoTime());
-                    latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                    changed(true, null);
-                })
-                .onFailure().invoke(f -> {
-                    lastFailure.set(System.nanoTime());
-                    changed(false, f);
-                });
+        CompletionStage<Response> sent;
+        try {
+            sent = guard.get(() -> send.get().toCompletionStage());
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.whenComplete((ok, failure) -> {
+            if (failure == null) {
+                lastOk.set(System.nanoTime());
+                latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                changed(true, null);
+            } else {
+                lastFailure.set(System.nanoTime());
+                changed(false, Stages.unwrap(failure));
+            }
+        });
     }
 
     /** Closes connections whose oldest command has waited past the node timeout. */

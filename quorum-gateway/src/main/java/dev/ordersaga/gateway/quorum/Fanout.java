@@ -6,14 +6,14 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import io.smallrye.mutiny.Uni;
-
 import dev.ordersaga.gateway.node.ReplicaNode;
+import dev.ordersaga.gateway.node.Stages;
 
 /**
  * Sends one call to several nodes at once and reports twice: as soon as {@code required} of them
@@ -40,7 +40,7 @@ final class Fanout<T> {
     private final QuorumTally tally;
     /** Nodes not asked yet (speculative fan-outs only; null when every node is asked at once). */
     private Deque<ReplicaNode> waiting;
-    private Function<ReplicaNode, Uni<T>> call;
+    private Function<ReplicaNode, CompletionStage<T>> call;
     private int inFlight;
     private final List<Answer<T>> answers = new ArrayList<>();
     private final CompletableFuture<List<Answer<T>>> quorum = new CompletableFuture<>();
@@ -51,7 +51,7 @@ final class Fanout<T> {
     }
 
     /** Starts the calls; {@code required} may be 0 (then the quorum is reached at once). */
-    static <T> Fanout<T> start(List<ReplicaNode> nodes, int required, Function<ReplicaNode, Uni<T>> call) {
+    static <T> Fanout<T> start(List<ReplicaNode> nodes, int required, Function<ReplicaNode, CompletionStage<T>> call) {
         Fanout<T> fanout = new Fanout<>(Math.max(nodes.size(), 1), Math.max(required, 1));
         if (required <= 0) {
             fanout.quorum.complete(List.of());
@@ -63,9 +63,7 @@ final class Fanout<T> {
         }
         fanout.inFlight = nodes.size();
         for (ReplicaNode node : nodes) {
-            call.apply(node).subscribe().with(
-                    value -> fanout.answer(new Answer<>(node, value, null)),
-                    failure -> fanout.answer(new Answer<>(node, null, failure)));
+            fanout.ask(node, call);
         }
         return fanout;
     }
@@ -76,7 +74,7 @@ final class Fanout<T> {
      * {@link #all()} then holds the answers of the nodes that were asked. A zero {@code after}, or
      * {@code required} covering every node, asks every node at once, as {@link #start} does.
      */
-    static <T> Fanout<T> startSpeculative(List<ReplicaNode> order, int required, Function<ReplicaNode, Uni<T>> call,
+    static <T> Fanout<T> startSpeculative(List<ReplicaNode> order, int required, Function<ReplicaNode, CompletionStage<T>> call,
             Duration after) {
         if (after.isZero() || required <= 0 || required >= order.size()) {
             return start(order, required, call);
@@ -114,9 +112,20 @@ final class Fanout<T> {
             }
             inFlight++;
         }
-        call.apply(node).subscribe().with(
-                value -> answer(new Answer<>(node, value, null)),
-                failure -> answer(new Answer<>(node, null, failure)));
+        ask(node, call);
+    }
+
+    private void ask(ReplicaNode node, Function<ReplicaNode, CompletionStage<T>> call) {
+        CompletionStage<T> answer;
+        try {
+            answer = call.apply(node);
+        } catch (RuntimeException e) {
+            answer(new Answer<>(node, null, e));
+            return;
+        }
+        answer.whenComplete((value, failure) -> answer(failure == null
+                ? new Answer<>(node, value, null)
+                : new Answer<>(node, null, Stages.unwrap(failure))));
     }
 
     private void answer(Answer<T> answer) {
@@ -154,13 +163,13 @@ final class Fanout<T> {
     }
 
     /** The successful answers once {@code required} succeeded; fails with {@link Lost} once that is impossible and all answered. */
-    Uni<List<Answer<T>>> quorum() {
-        return Uni.createFrom().completionStage(quorum);
+    CompletionStage<List<Answer<T>>> quorum() {
+        return quorum;
     }
 
     /** Every answer, once each node answered or failed. */
-    Uni<List<Answer<T>>> all() {
-        return Uni.createFrom().completionStage(all);
+    CompletionStage<List<Answer<T>>> all() {
+        return all;
     }
 
     /** Not enough nodes succeeded; carries every answer. */

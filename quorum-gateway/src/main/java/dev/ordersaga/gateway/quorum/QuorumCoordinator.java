@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +30,7 @@ import dev.ordersaga.gateway.hints.HintedHandoff;
 import dev.ordersaga.gateway.node.NodeFailure;
 import dev.ordersaga.gateway.node.ReplicaNode;
 import dev.ordersaga.gateway.node.Replicas;
+import dev.ordersaga.gateway.node.Stages;
 import dev.ordersaga.gateway.store.StateCodec;
 
 /**
@@ -95,11 +98,15 @@ public class QuorumCoordinator {
 
     /** Writes; completes once {@code w} nodes hold it, fails with 503 when they cannot, 409 past the key's bounds. */
     public Uni<Void> write(Write write, int w) {
+        return Stages.uni(() -> writeStage(write, w));
+    }
+
+    private CompletionStage<Void> writeStage(Write write, int w) {
         int bucket = bucket(write.key());
         List<ReplicaNode> order = preference(write.key());
         return accept(write, bucket, order, 0, w, List.of())
-                .onItem().transformToUni(accepted -> replicate(write.key(), bucket, accepted, order, w))
-                .invoke(() -> acknowledged.increment());
+                .thenCompose(accepted -> replicate(write.key(), bucket, accepted, order, w))
+                .thenRun(acknowledged::increment);
     }
 
     /** The node that accepted a write and the key's state there afterwards. */
@@ -107,7 +114,7 @@ public class QuorumCoordinator {
     }
 
     /** Asks nodes in preference order until one accepts the write, as long as W nodes may still take it. */
-    private Uni<Accepted> accept(Write write, int bucket, List<ReplicaNode> order, int attempt, int w,
+    private CompletionStage<Accepted> accept(Write write, int bucket, List<ReplicaNode> order, int attempt, int w,
             List<String> failed) {
         ReplicaNode node = order.get(attempt);
         long now = System.currentTimeMillis();
@@ -115,17 +122,21 @@ public class QuorumCoordinator {
         return node.write(write.key(), config.merkleLeaves(), bucket, Buffer.buffer(StateCodec.encode(write.context())),
                 Buffer.buffer(write.value()), write.contentType(), write.deleted(), now, config.id(),
                 config.maxSiblings(), config.maxKeyBytes(), others)
-                .map(response -> accepted(node, response))
-                .onFailure(f -> !(f instanceof SiblingBoundException)).recoverWithUni(f -> {
+                .thenApply(response -> accepted(node, response))
+                .exceptionallyCompose(failure -> {
+                    Throwable f = Stages.unwrap(failure);
+                    if (f instanceof SiblingBoundException) {
+                        return CompletableFuture.failedFuture(f);
+                    }
                     List<String> failedSoFar = new ArrayList<>(failed);
                     failedSoFar.add(node.url());
                     if (!certainlyNotApplied(f)) {
                         // The node may apply it yet: asking another would write it twice, under two dots.
-                        return Uni.createFrom().failure(lost("write", w, 0, failedSoFar)
+                        return CompletableFuture.failedFuture(lost("write", w, 0, failedSoFar)
                                 .with("outcome", "unknown: " + node.url() + " did not answer in time and may have applied it"));
                     }
                     if (order.size() - attempt - 1 < w) {
-                        return Uni.createFrom().failure(lost("write", w, 0, failedSoFar));
+                        return CompletableFuture.failedFuture(lost("write", w, 0, failedSoFar));
                     }
                     LOG.debugf("node %s did not accept a write of %s (%s), trying the next", node.url(), write.key(), f);
                     return accept(write, bucket, order, attempt + 1, w, failedSoFar);
@@ -150,19 +161,20 @@ public class QuorumCoordinator {
     }
 
     /** Joins the accepted state into the other nodes; done once W nodes hold it. Hints follow for the nodes that did not take it. */
-    private Uni<Void> replicate(String key, int bucket, Accepted accepted, List<ReplicaNode> order, int w) {
+    private CompletionStage<Void> replicate(String key, int bucket, Accepted accepted, List<ReplicaNode> order, int w) {
         List<ReplicaNode> others = order.stream().filter(n -> n != accepted.node()).toList();
         int reachable = others.size() + 1;
         if (w > reachable) {
-            return Uni.createFrom().failure(new QuorumNotReachedException("write", w, 1, List.of()));
+            return CompletableFuture.failedFuture(new QuorumNotReachedException("write", w, 1, List.of()));
         }
         Fanout<Boolean> fanout = Fanout.start(others, w - 1, node -> node.join(key, config.merkleLeaves(), bucket, accepted.encoded()));
-        fanout.all().subscribe().with(answers -> hintMissed(key, accepted, answers), f -> {
+        fanout.all().thenAccept(answers -> hintMissed(key, accepted, answers));
+        return fanout.quorum().handle((answers, failure) -> {
+            if (failure != null) {
+                throw lostOr(failure, "write", w, 1);
+            }
+            return null;
         });
-        return fanout.quorum()
-                .onFailure(Fanout.Lost.class).transform(f -> lost("write", w, 1 + ((Fanout.Lost) f).achieved(),
-                        ((Fanout.Lost) f).failedNodes()))
-                .replaceWithVoid();
     }
 
     /**
@@ -178,8 +190,12 @@ public class QuorumCoordinator {
         }
         if (!holders.isEmpty()) {
             accepted.node().dropHints(holders.stream().map(ReplicaNode::url).toList(), key, accepted.encoded())
-                    .subscribe().with(n -> {
-                    }, f -> LOG.debugf("hints of %s on %s not dropped (replayed later): %s", key, accepted.node().url(), f));
+                    .whenComplete((n, f) -> {
+                        if (f != null) {
+                            LOG.debugf("hints of %s on %s not dropped (replayed later): %s", key, accepted.node().url(),
+                                    Stages.unwrap(f));
+                        }
+                    });
         }
         for (ReplicaNode target : missed) {
             hints.store(holders, target, key, accepted.encoded());
@@ -188,16 +204,19 @@ public class QuorumCoordinator {
 
     /** Reads from {@code r} nodes, repairing the stale ones among them before answering. */
     public Uni<ReadResult> read(String key, int r) {
+        return Stages.uni(() -> readStage(key, r));
+    }
+
+    private CompletionStage<ReadResult> readStage(String key, int r) {
         int bucket = bucket(key);
         Fanout<KeyState> fanout = Fanout.startSpeculative(preference(key), r, node -> stateOn(node, key),
                 config.speculativeReadAfter());
         return fanout.quorum()
-                .onFailure(Fanout.Lost.class).transform(f -> lost("read", r, ((Fanout.Lost) f).achieved(),
-                        ((Fanout.Lost) f).failedNodes()))
-                .onItem().transformToUni(answers -> repairBeforeAnswer(key, bucket, answers, r, fanout));
+                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(lostOr(failure, "read", r, 0)))
+                .thenCompose(answers -> repairBeforeAnswer(key, bucket, answers, r, fanout));
     }
 
-    private Uni<ReadResult> repairBeforeAnswer(String key, int bucket, List<Fanout.Answer<KeyState>> answers, int r,
+    private CompletionStage<ReadResult> repairBeforeAnswer(String key, int bucket, List<Fanout.Answer<KeyState>> answers, int r,
             Fanout<KeyState> fanout) {
         Map<ReplicaNode, KeyState> seen = new LinkedHashMap<>();
         answers.forEach(a -> seen.put(a.node(), a.value()));
@@ -205,21 +224,22 @@ public class QuorumCoordinator {
         if (joined.live().size() > 1) {
             siblingReads.increment();
         }
-        fanout.all().subscribe().with(all -> afterRead(key, bucket, joined, seen, all), f -> {
-        });
+        fanout.all().thenAccept(all -> afterRead(key, bucket, joined, seen, all));
         List<ReplicaNode> stale = ReadRepair.stale(seen, joined);
         if (stale.isEmpty()) {
-            return Uni.createFrom().item(new ReadResult(joined));
+            return CompletableFuture.completedFuture(new ReadResult(joined));
         }
         Buffer encoded = Buffer.buffer(StateCodec.encode(joined));
         int agreeing = seen.size() - stale.size();
         Fanout<Boolean> repair = Fanout.start(stale, Math.max(r - agreeing, 0),
                 node -> node.join(key, config.merkleLeaves(), bucket, encoded));
-        return repair.quorum()
-                .invoke(done -> blockingRepairs.increment(done.size()))
-                .onFailure(Fanout.Lost.class).transform(f -> lost("read", r, agreeing + ((Fanout.Lost) f).achieved(),
-                        ((Fanout.Lost) f).failedNodes()))
-                .replaceWith(new ReadResult(joined));
+        return repair.quorum().handle((done, failure) -> {
+            if (failure != null) {
+                throw lostOr(failure, "read", r, agreeing);
+            }
+            blockingRepairs.increment(done.size());
+            return new ReadResult(joined);
+        });
     }
 
     /** Off the response path: repairs nodes that answered after the quorum, and reaps a tombstone every node holds alone. */
@@ -242,11 +262,10 @@ public class QuorumCoordinator {
             // a speculative read did not ask every node: ask the others before a lone tombstone is reaped
             List<ReplicaNode> asked = all.stream().map(Fanout.Answer::node).toList();
             List<ReplicaNode> others = replicas.all().stream().filter(n -> !asked.contains(n)).toList();
-            Fanout.start(others, others.size(), node -> stateOn(node, key)).all().subscribe().with(more -> {
+            Fanout.start(others, others.size(), node -> stateOn(node, key)).all().thenAccept(more -> {
                 List<KeyState> states = new ArrayList<>(everyNode);
                 more.stream().filter(Fanout.Answer::ok).forEach(a -> states.add(a.value()));
                 reapIfEveryNodeHoldsIt(key, bucket, joined, states);
-            }, f -> {
             });
             return;
         }
@@ -260,8 +279,8 @@ public class QuorumCoordinator {
         }
     }
 
-    private static Uni<KeyState> stateOn(ReplicaNode node, String key) {
-        return node.get(key).map(raw -> StateCodec.decodeOrEmpty(raw == null ? null : raw.getBytes()));
+    private static CompletionStage<KeyState> stateOn(ReplicaNode node, String key) {
+        return node.get(key).thenApply(raw -> StateCodec.decodeOrEmpty(raw == null ? null : raw.getBytes()));
     }
 
     /**
@@ -294,9 +313,26 @@ public class QuorumCoordinator {
             return;
         }
         node.join(key, config.merkleLeaves(), bucket, Buffer.buffer(StateCodec.encode(joined)))
-                .eventually(lateRepairsInFlight::decrementAndGet)
-                .subscribe().with(changed -> lateRepairs.increment(),
-                        f -> LOG.debugf("read repair of %s on %s failed: %s", key, node.url(), f));
+                .whenComplete((changed, f) -> {
+                    lateRepairsInFlight.decrementAndGet();
+                    if (f == null) {
+                        lateRepairs.increment();
+                    } else {
+                        LOG.debugf("read repair of %s on %s failed: %s", key, node.url(), Stages.unwrap(f));
+                    }
+                });
+    }
+
+    /**
+     * The failure of a fan-out as the client sees it: too few nodes ({@code achievedBefore} already
+     * counted) is a {@link QuorumNotReachedException}; anything else stays what it was.
+     */
+    private RuntimeException lostOr(Throwable failure, String operation, int required, int achievedBefore) {
+        Throwable f = Stages.unwrap(failure);
+        if (f instanceof Fanout.Lost lost) {
+            return lost(operation, required, achievedBefore + lost.achieved(), lost.failedNodes());
+        }
+        return f instanceof RuntimeException e ? e : new IllegalStateException(f);
     }
 
     private QuorumNotReachedException lost(String operation, int required, int achieved, List<String> failedNodes) {
