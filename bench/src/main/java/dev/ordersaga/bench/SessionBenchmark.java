@@ -24,7 +24,9 @@ import dev.ordersaga.stack.OrderStack;
  * read preference (auto, primary, replica), {@code bench.sessions} sessions each run a closed loop with
  * {@code bench.think-ms} think time: 10% writes (POST /orders for the session's customer), 90% reads of
  * one of its five newest orders with its token. Reports read latency p50/p99 and, for auto, the share
- * of reads the replica served. Each preference is warmed up first (JIT), then all three are measured.
+ * of reads the replica served. Each preference is warmed up first (JIT; {@code bench.warmup} seconds each),
+ * then one request at a time is timed against the gateway and each read ({@code bench.sequential}), then
+ * the preferences are measured in the order {@code bench.reads} gives.
  *
  * <p>{@code ./mvnw -B -q -pl bench exec:java -Dexec.mainClass=dev.ordersaga.bench.SessionBenchmark}
  */
@@ -33,8 +35,10 @@ public final class SessionBenchmark {
     private final int sessions = Integer.getInteger("bench.sessions", 16);
     private final int thinkMs = Integer.getInteger("bench.think-ms", 50);
     private final int seconds = Integer.getInteger("bench.seconds", 20);
-    private final int warmup = Integer.getInteger("bench.warmup", 8);
+    private final int warmup = Integer.getInteger("bench.warmup", 20);
     private final int writePercent = Integer.getInteger("bench.write-percent", 10);
+    private final int sequential = Integer.getInteger("bench.sequential", 2000);
+    private final String[] readOrder = System.getProperty("bench.reads", "replica,auto,primary").split(",");
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public static void main(String[] args) throws Exception {
@@ -55,7 +59,14 @@ public final class SessionBenchmark {
     private void run(int[] lags) throws Exception {
         List<Phase> phases = new ArrayList<>();
         for (int lag : lags) {
-            try (OrderStack stack = OrderStack.builder("session-bench-" + lag).direct()
+            OrderStack.Builder builder = OrderStack.builder("session-bench-" + lag).direct();
+            for (String setting : System.getProperty("bench.api-env", "").split(",")) {
+                // -Dbench.api-env=NAME=VALUE,...: settings of the api to compare
+                if (setting.contains("=")) {
+                    builder.apiEnv(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+                }
+            }
+            try (OrderStack stack = builder
                     .apiEnv("REPLICA_LAG_MS", String.valueOf(lag))
                     .apiEnv("QUARKUS_LOG_CATEGORY__DEV_ORDERSAGA__LEVEL", "WARN")
                     .workerEnv("QUARKUS_LOG_CATEGORY__DEV_ORDERSAGA__LEVEL", "WARN")
@@ -63,12 +74,21 @@ public final class SessionBenchmark {
                 stack.api.fastStart(false);
                 stack.worker.fastStart(false);
                 stack.gateway.fastStart(false);
+                String jfr = System.getProperty("bench.jfr");
+                if (jfr != null) {
+                    // -Dbench.jfr=DIR: a JFR profile of the api and the gateway (DIR/<service>-<lag>.jfr, written when it stops)
+                    stack.api.jvmArg("-XX:StartFlightRecording=filename=" + jfr + "/api-" + lag + ".jfr,settings=profile,dumponexit=true");
+                    stack.gateway.jvmArg("-XX:StartFlightRecording=filename=" + jfr + "/gateway-" + lag + ".jfr,settings=profile,dumponexit=true");
+                }
                 stack.start();
                 put(stack.worker.url() + "/stock/bench", "{\"available\":100000000}", stack.bearer());
-                for (String read : new String[] { "replica", "auto", "primary" }) {
+                for (String read : readOrder) {
                     phase(stack, lag, read, warmup);
                 }
-                for (String read : new String[] { "replica", "auto", "primary" }) {
+                if (sequential > 0) {
+                    sequential(stack);
+                }
+                for (String read : readOrder) {
                     Phase p = phase(stack, lag, read, seconds);
                     phases.add(p);
                     System.out.printf("lag %4d ms  read=%-7s  reads %6d  p50 %6.2f ms  p99 %7.2f ms  replica served %5.1f%%  (writes %d, errors %d)%n",
@@ -85,9 +105,62 @@ public final class SessionBenchmark {
                     100.0 * p.fromReplica() / Math.max(1, p.reads()));
         }
         for (int lag : lags) {
+            if (phases.stream().filter(p -> p.lag() == lag).count() < 3) {
+                continue;
+            }
             Phase auto = phases.stream().filter(p -> p.lag() == lag && p.read().equals("auto")).findFirst().orElseThrow();
             Phase replica = phases.stream().filter(p -> p.lag() == lag && p.read().equals("replica")).findFirst().orElseThrow();
             System.out.printf("lag %d ms: auto p99 / replica p99 = %.2f%n", lag, auto.p(99) / replica.p(99));
+        }
+    }
+
+    /**
+     * One request at a time, nothing else running: the gateway's quorum GET of an order's replica
+     * record, then the api's read of that order from the primary, the replica and auto, alternating
+     * in rounds; p50 of each, so that a replica read's cost splits into its gateway call and the rest.
+     */
+    private void sequential(OrderStack stack) throws Exception {
+        String authorization = stack.customer("bench-sequential");
+        var created = send(stack.api.url() + "/orders",
+                "{\"items\":[{\"sku\":\"bench\",\"quantity\":1}]}", new String[1], authorization);
+        String id = new JsonObject(created.body()).getString("id");
+        String[][] targets = {
+            { "gateway GET (r=quorum)", stack.gateway.url() + "/kv/order:" + id + "?r=quorum", stack.bearer() },
+            { "api read=primary", stack.api.url() + "/orders/" + id + "?read=primary", authorization },
+            { "api read=replica", stack.api.url() + "/orders/" + id + "?read=replica", authorization },
+            { "api read=auto", stack.api.url() + "/orders/" + id + "?read=auto", authorization },
+        };
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (send(targets[0][1], null, new String[1], targets[0][2]).statusCode() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("order " + id + " never reached the replica");
+            }
+            Thread.sleep(20);
+        }
+        long[][] micros = new long[targets.length][];
+        for (int t = 0; t < targets.length; t++) {
+            micros[t] = new long[0];
+        }
+        for (int round = 0; round < 4; round++) {
+            for (int t = 0; t < targets.length; t++) {
+                long[] took = new long[sequential / 4];
+                for (int i = 0; i < took.length; i++) {
+                    long start = System.nanoTime();
+                    var r = send(targets[t][1], null, new String[1], targets[t][2]);
+                    took[i] = (System.nanoTime() - start) / 1000;
+                    if (r == null || r.statusCode() != 200) {
+                        throw new IllegalStateException(targets[t][0] + ": " + (r == null ? "no answer" : r.statusCode()));
+                    }
+                }
+                if (round > 0) {
+                    micros[t] = java.util.stream.LongStream.concat(Arrays.stream(micros[t]), Arrays.stream(took)).toArray();
+                }
+            }
+        }
+        for (int t = 0; t < targets.length; t++) {
+            long[] sorted = Arrays.stream(micros[t]).sorted().toArray();
+            System.out.printf("one at a time: %-24s p50 %6.3f ms  p90 %6.3f ms  (%d requests)%n", targets[t][0],
+                    sorted[sorted.length / 2] / 1000.0, sorted[sorted.length * 9 / 10] / 1000.0, sorted.length);
         }
     }
 
