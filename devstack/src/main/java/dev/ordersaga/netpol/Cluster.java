@@ -258,15 +258,31 @@ public final class Cluster {
         return policies.stream().anyMatch(p -> (egress ? p.egress() : p.ingress()) && p.podSelector().matches(pod.labels()));
     }
 
-    /** Reads rendered manifests (a multi-document YAML stream). */
+    /** Reads rendered manifests (a multi-document YAML stream): one pod per Deployment. */
     public static Cluster load(Path rendered) throws IOException {
+        return load(rendered, false);
+    }
+
+    /**
+     * Reads rendered manifests; with {@code everyReplica}, a Deployment of {@code n} replicas is
+     * {@code n} pods named {@code <deployment>-0} to {@code <deployment>-(n-1)}, as it runs.
+     */
+    public static Cluster load(Path rendered, boolean everyReplica) throws IOException {
         try (Reader r = Files.newBufferedReader(rendered)) {
-            return of(Manifests.read(r));
+            return of(Manifests.read(r), everyReplica);
         }
     }
 
     /** The pods (one per Deployment, one per StatefulSet ordinal), Services and NetworkPolicies of the resources. */
     public static Cluster of(List<HasMetadata> resources) {
+        return of(resources, false);
+    }
+
+    /**
+     * The pods (one per StatefulSet ordinal; one per Deployment, or with {@code everyReplica} one per
+     * replica of it), Services and NetworkPolicies of the resources.
+     */
+    public static Cluster of(List<HasMetadata> resources, boolean everyReplica) {
         String namespace = resources.stream().map(r -> r.getMetadata().getNamespace()).filter(Objects::nonNull)
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("the manifests name no namespace"));
         Map<String, Map<String, String>> configMaps = new LinkedHashMap<>();
@@ -279,7 +295,14 @@ public final class Cluster {
             String name = r.getMetadata().getName();
             if (r instanceof Deployment d) {
                 PodTemplateSpec template = d.getSpec().getTemplate();
-                pods.add(new Pod(name, name, labels(template), ports(template), env(name, template, configMaps)));
+                if (everyReplica) {
+                    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+                    for (int i = 0; i < replicas; i++) {
+                        pods.add(new Pod(name + "-" + i, name, labels(template), ports(template), env(name, template, configMaps)));
+                    }
+                } else {
+                    pods.add(new Pod(name, name, labels(template), ports(template), env(name, template, configMaps)));
+                }
             } else if (r instanceof StatefulSet st) {
                 PodTemplateSpec template = st.getSpec().getTemplate();
                 int replicas = st.getSpec().getReplicas() == null ? 1 : st.getSpec().getReplicas();

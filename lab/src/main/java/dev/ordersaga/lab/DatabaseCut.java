@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -34,22 +35,24 @@ record DatabaseCut(String name, String description, String toggle, String servic
 
     @Override
     public void run(Lab lab, Recorder rec, Findings f) throws Exception {
-        String base = service.equals("api") ? lab.apiUrl() : lab.workerUrl();
+        int port = service.equals("api") ? 8080 : 8081;
+        List<String> bases = lab.pods(service).stream().map(p -> "http://" + lab.ip(p) + ":" + port).toList();
         OrderHistory history = new OrderHistory(lab, rec);
         OrderHistory.SteadyClient client = history.steady(SKU, 100);
         Wait.hold(3);
         var fault = rec.fault("partition " + toggle);
         lab.partition(toggle, true);
         rec.note(toggle + " on: " + lab.togglesOn());
-        double notReady = Wait.until(rec, fault.start, CUT_S, 200, () -> status(base + "/q/health/ready") == 503);
-        f.figure(service + " not ready after the cut in", Wait.seconds(notReady, "never"));
+        double notReady = Wait.until(rec, fault.start, CUT_S, 200,
+                () -> bases.stream().allMatch(b -> status(b + "/q/health/ready") == 503));
+        f.figure("every " + service + " replica not ready after the cut in", Wait.seconds(notReady, "never"));
         f.require(!Double.isNaN(notReady), service + " readiness did not report the cut database within " + CUT_S + " s");
-        f.require(status(base + "/q/health/live") == 200, service + " liveness failed during the cut");
+        f.require(bases.stream().allMatch(b -> status(b + "/q/health/live") == 200), service + " liveness failed during the cut");
         if (service.equals("api")) {
             double slowest = 0;
             for (int i = 0; i < 3; i++) {
                 double sent = rec.now();
-                HttpResponse<String> r = order(lab);
+                HttpResponse<String> r = order(lab, bases.get(i % bases.size()));
                 slowest = Math.max(slowest, rec.now() - sent);
                 boolean problem = r != null && r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json");
                 f.require(r != null && r.statusCode() == 503 && problem && r.headers().firstValue("Retry-After").isPresent(),
@@ -64,8 +67,9 @@ record DatabaseCut(String name, String description, String toggle, String servic
         }
         lab.partition(toggle, false);
         rec.heal(fault);
-        double ready = Wait.until(rec, fault.healed, TERMINAL_BOUND_S, 100, () -> status(base + "/q/health/ready") == 200);
-        f.figure(service + " ready again after healing in", Wait.seconds(ready, "never"));
+        double ready = Wait.until(rec, fault.healed, TERMINAL_BOUND_S, 100,
+                () -> bases.stream().allMatch(b -> status(b + "/q/health/ready") == 200));
+        f.figure("every " + service + " replica ready again after healing in", Wait.seconds(ready, "never"));
         f.require(!Double.isNaN(ready), service + " not ready " + TERMINAL_BOUND_S + " s after healing");
         double accepting = Wait.until(rec, fault.healed, TERMINAL_BOUND_S, 100,
                 () -> !history.acknowledgedAfter(fault.healed).isEmpty());
@@ -82,9 +86,9 @@ record DatabaseCut(String name, String description, String toggle, String servic
     }
 
     /** A new order, waiting long enough (15 s) to tell a bounded 503 from a hang. */
-    private static HttpResponse<String> order(Lab lab) {
+    private static HttpResponse<String> order(Lab lab, String api) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(lab.apiUrl() + "/orders"))
+            return HTTP.send(HttpRequest.newBuilder(URI.create(api + "/orders"))
                     .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
                     .header("Authorization", lab.customer("lab-db-probe"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"sku\":\"" + SKU + "\",\"quantity\":1}]}"))

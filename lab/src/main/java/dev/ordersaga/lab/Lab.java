@@ -29,7 +29,8 @@ import dev.ordersaga.testsupport.TokenIssuer;
 /**
  * The whole system on one machine, each pod of the rendered manifests in its own network namespace:
  * PostgreSQL (Debian's postgresql-15, initialised by the very init script the StatefulSet mounts),
- * three redis-servers, the api, the worker and two quorum-gateway coordinators, configured by the
+ * three redis-servers, two api and two worker replicas sharing their databases, and two
+ * quorum-gateway coordinators, as many as the manifests deploy, configured by the
  * manifests' ConfigMaps and Secret values. The manifests' NetworkPolicies are compiled to nftables
  * in each namespace; partition toggles remove the same allows as {@code k8s/chaos/partition.sh}.
  */
@@ -58,7 +59,7 @@ public final class Lab implements AutoCloseable {
      */
     public Lab(Path root, Path rendered, Path work, Map<String, Map<String, String>> overrides) throws IOException {
         this.root = root;
-        this.full = Cluster.load(rendered);
+        this.full = Cluster.load(rendered, true);
         this.secrets = readEnv(root.resolve("k8s/secrets/secrets.env"));
         Recorder.authorization = "Bearer " + secret("INTERNAL_SECRET");
         this.tokens = TokenIssuer.load(root.resolve("k8s/secrets/jwt-private.pem"));
@@ -76,18 +77,34 @@ public final class Lab implements AutoCloseable {
         return net.ip(pod);
     }
 
+    /** The pods of a workload (api-0 and api-1 for the api's two replicas), in ordinal order. */
+    public List<String> pods(String workload) {
+        return full.pods().stream().filter(p -> p.workload().equals(workload)).map(Pod::name).toList();
+    }
+
+    /** The first api replica's URL (each replica answers for the whole system: they share one database). */
     public String apiUrl() {
-        return "http://" + ip("api") + ":8080";
+        return apiUrls().get(0);
+    }
+
+    /** Every api replica's URL, in ordinal order. */
+    public List<String> apiUrls() {
+        return pods("api").stream().map(p -> "http://" + ip(p) + ":8080").toList();
     }
 
     public String workerUrl() {
-        return "http://" + ip("worker") + ":8081";
+        return "http://" + ip(pods("worker").get(0)) + ":8081";
     }
 
-    /** The management interface (metrics) of a workload: its QUARKUS_MANAGEMENT_PORT from the manifests. */
+    /** The management interface (metrics) of a pod: its QUARKUS_MANAGEMENT_PORT from the manifests. */
     public String managementUrl(String pod) {
         return "http://" + ip(pod) + ":" + full.pods().stream().filter(p -> p.name().equals(pod)).findFirst()
                 .map(p -> p.env().getOrDefault("QUARKUS_MANAGEMENT_PORT", "9000")).orElse("9000");
+    }
+
+    /** The management interfaces of every pod of a workload. */
+    public List<String> managementUrls(String workload) {
+        return pods(workload).stream().map(this::managementUrl).toList();
     }
 
     public String gatewayUrl(int i) {

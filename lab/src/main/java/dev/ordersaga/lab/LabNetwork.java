@@ -16,7 +16,7 @@ import dev.ordersaga.netpol.Cluster;
  * One network namespace per pod, each with its own address on a bridge of the host (the "node",
  * {@value #NODE_IP}), and an {@code /etc/hosts} per namespace ({@code /etc/netns/<ns>/hosts}, which
  * {@code ip netns exec} puts in place) that resolves the Services' names as cluster DNS would: a
- * Service to its (first) pod, {@code <pod>.<headless service>} to that pod.
+ * Service to one pod behind it ({@link #hosts}), {@code <pod>.<headless service>} to that pod.
  */
 final class LabNetwork {
 
@@ -78,30 +78,43 @@ final class LabNetwork {
             net.ips.put(pod.name(), ip);
             n++;
         }
+        try {
+            for (Cluster.Pod pod : cluster.pods()) {
+                Path dir = Path.of("/etc/netns", ns(pod.name()));
+                Files.createDirectories(dir);
+                Files.writeString(dir.resolve("hosts"), net.hosts(cluster, pod) + "127.0.1.1 " + pod.name() + "\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return net;
+    }
+
+    /**
+     * The {@code /etc/hosts} of a pod: each Service's name resolves as cluster DNS would, to one pod
+     * behind it, {@code <pod>.<headless service>} to that pod. Where a workload runs several
+     * replicas, a pod's ordinal among its own workload's pods picks the pod behind a Service (api-1
+     * reaches worker-1 and quorum-gateway-1), the way each kept-alive connection through a Service
+     * stays with the pod kube-proxy chose for it, so that every replica carries traffic.
+     */
+    String hosts(Cluster cluster, Cluster.Pod pod) {
+        List<Cluster.Pod> same = cluster.pods().stream().filter(p -> p.workload().equals(pod.workload())).toList();
+        int ordinal = same.indexOf(pod);
         StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
         for (Cluster.Service s : cluster.services()) {
             List<Cluster.Pod> behind = cluster.pods().stream().filter(p -> s.selector().matches(p.labels())).toList();
             if (behind.isEmpty()) {
                 continue;
             }
-            hosts.append(net.ip(behind.get(0).name())).append(' ').append(s.name()).append(' ')
+            hosts.append(ip(behind.get(ordinal % behind.size()).name())).append(' ').append(s.name()).append(' ')
                     .append(s.name()).append('.').append(cluster.namespace()).append(".svc.cluster.local\n");
             if (s.headless()) {
                 for (Cluster.Pod p : behind) {
-                    hosts.append(net.ip(p.name())).append(' ').append(p.name()).append('.').append(s.name()).append('\n');
+                    hosts.append(ip(p.name())).append(' ').append(p.name()).append('.').append(s.name()).append('\n');
                 }
             }
         }
-        try {
-            for (Cluster.Pod pod : cluster.pods()) {
-                Path dir = Path.of("/etc/netns", ns(pod.name()));
-                Files.createDirectories(dir);
-                Files.writeString(dir.resolve("hosts"), hosts + "127.0.1.1 " + pod.name() + "\n");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return net;
+        return hosts.toString();
     }
 
     /** Removes every namespace, process, rule and file of the lab; safe to call when nothing is there. */

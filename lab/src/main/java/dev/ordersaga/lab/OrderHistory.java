@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.json.JsonObject;
 
@@ -35,6 +36,8 @@ final class OrderHistory {
             .connectTimeout(Duration.ofSeconds(1)).build();
 
     private final List<Op> ops = Collections.synchronizedList(new ArrayList<>());
+    /** Which api replica takes the next order: they take turns, as behind a Service. */
+    private final AtomicInteger next = new AtomicInteger();
     private final Lab lab;
     private final Recorder rec;
 
@@ -43,13 +46,19 @@ final class OrderHistory {
         this.rec = rec;
     }
 
-    /** POST /orders; the order is acknowledged only by a 202. */
+    /** POST /orders to the api replicas in turn; the order is acknowledged only by a 202. */
     Op create(String customer, String sku, int quantity) {
+        List<String> apis = lab.apiUrls();
+        return create(apis.get(Math.floorMod(next.getAndIncrement(), apis.size())), customer, sku, quantity);
+    }
+
+    /** POST /orders to one api replica ({@code api}: its URL). */
+    Op create(String api, String customer, String sku, int quantity) {
         double invoked = rec.now();
         String body = "{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + "}]}";
         Op op;
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(lab.apiUrl() + "/orders"))
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/orders"))
                     .timeout(Duration.ofSeconds(3)).header("Content-Type", "application/json")
                     .header("Authorization", lab.customer(customer))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -126,12 +126,15 @@ final class Recorder implements AutoCloseable {
                 }
             }
         }
-        String metrics = text(lab.managementUrl("api") + "/q/metrics");
-        if (metrics != null) {
+        for (String pod : lab.pods("api")) {
+            String metrics = text(lab.managementUrl(pod) + "/q/metrics");
+            if (metrics == null) {
+                continue;
+            }
             for (String line : metrics.split("\n")) {
                 if (line.startsWith("ft_circuitbreaker_state_current") && line.contains("state=\"open\"")
                         && line.trim().endsWith("1.0")) {
-                    open.add("api:" + (line.contains("delivery/worker") ? "worker" : line.contains("delivery/replica") ? "replica"
+                    open.add(pod + ":" + (line.contains("delivery/worker") ? "worker" : line.contains("delivery/replica") ? "replica"
                             : line.contains("replica/session-read") ? "replica-read" : "?"));
                 }
             }
@@ -161,6 +164,19 @@ final class Recorder implements AutoCloseable {
     static JsonObject get(String url) {
         String body = text(url);
         return body == null ? null : new JsonObject(body);
+    }
+
+    /** Deliveries the inboxes of every pod of a workload took as duplicates ({@code inbox_duplicates_total}). */
+    static long inboxDuplicates(Lab lab, String workload) {
+        double duplicates = 0;
+        for (String url : lab.managementUrls(workload)) {
+            String metrics = text(url + "/q/metrics");
+            if (metrics != null) {
+                duplicates += metrics.lines().filter(l -> l.startsWith("inbox_duplicates_total"))
+                        .mapToDouble(l -> Double.parseDouble(l.replaceAll(".* ", ""))).sum();
+            }
+        }
+        return (long) duplicates;
     }
 
     static String text(String url) {

@@ -30,7 +30,7 @@ final class Scenarios {
     static List<Scenario> all() {
         return List.of(CutDuringWorkload.apiToWorker(), CutDuringWorkload.workerToApi(), new SlowWorker(),
                 new RedisNodeCut(), new GatewaySubsets(), new ApiGatewayCut(), new LossAndFlapping(), DatabaseCut.apiToPostgres(),
-                DatabaseCut.workerToPostgres());
+                DatabaseCut.workerToPostgres(), new ReplicaCutFromDatabase());
     }
 
     /** Runs the scenarios whose names start with one of {@code only} (all when empty); true when none was violated. */

@@ -48,10 +48,6 @@ final class SlowWorker implements Scenario {
             r.next();
             f.figure("commands applied by the worker", r.getLong(1));
         }
-        String metrics = Recorder.text(lab.managementUrl("worker") + "/q/metrics");
-        if (metrics != null) {
-            metrics.lines().filter(l -> l.startsWith("inbox_duplicates_total")).findFirst()
-                    .ifPresent(l -> f.figure("duplicate deliveries absorbed by the worker's inbox", l.replaceAll(".* ", "")));
-        }
+        f.figure("duplicate deliveries absorbed by the workers' inboxes", Recorder.inboxDuplicates(lab, "worker"));
     }
 }

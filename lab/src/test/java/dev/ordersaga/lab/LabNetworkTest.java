@@ -1,0 +1,106 @@
+package dev.ordersaga.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.ordersaga.netpol.Cluster;
+
+/** The lab runs every replica the manifests deploy, and spreads the Services' traffic over them (no root needed). */
+class LabNetworkTest {
+
+    private static final String YAML = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: api, namespace: lab}
+            spec:
+              replicas: 2
+              template:
+                metadata: {labels: {app: api}}
+                spec: {containers: [{name: a, ports: [{name: http, containerPort: 8080}]}]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: worker, namespace: lab}
+            spec:
+              replicas: 2
+              template:
+                metadata: {labels: {app: worker}}
+                spec: {containers: [{name: w, ports: [{name: http, containerPort: 8081}]}]}
+            ---
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: postgres, namespace: lab}
+            spec:
+              replicas: 1
+              template:
+                metadata: {labels: {app: postgres}}
+                spec: {containers: [{name: p, ports: [{name: pg, containerPort: 5432}]}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: api, namespace: lab}
+            spec: {selector: {app: api}, ports: [{port: 8080}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: worker, namespace: lab}
+            spec: {selector: {app: worker}, ports: [{port: 8081}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: postgres, namespace: lab}
+            spec: {selector: {app: postgres}, ports: [{port: 5432}]}
+            """;
+
+    private final LabNetwork net = LabNetwork.of(Map.of("api-0", "10.77.0.2", "api-1", "10.77.0.3",
+            "worker-0", "10.77.0.4", "worker-1", "10.77.0.5", "postgres-0", "10.77.0.6"));
+
+    private static Cluster cluster(boolean everyReplica) throws IOException {
+        Path f = Files.createTempFile("lab", ".yaml");
+        try {
+            Files.writeString(f, YAML);
+            return Cluster.load(f, everyReplica);
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    @Test
+    void everyReplicaOfADeploymentIsAPodOfItsOwn() throws IOException {
+        assertThat(cluster(true).pods()).extracting(Cluster.Pod::name)
+                .containsExactly("api-0", "api-1", "worker-0", "worker-1", "postgres-0");
+        assertThat(cluster(true).pods()).extracting(Cluster.Pod::workload)
+                .containsExactly("api", "api", "worker", "worker", "postgres");
+        // the policy checker reasons about workloads: one pod per Deployment there
+        assertThat(cluster(false).pods()).extracting(Cluster.Pod::name).containsExactly("api", "worker", "postgres-0");
+    }
+
+    @Test
+    void eachReplicaReachesThePodOfItsOwnOrdinalBehindAServiceSoBothCarryTraffic() throws IOException {
+        Cluster c = cluster(true);
+        String api0 = net.hosts(c, c.pod("api-0").orElseThrow());
+        String api1 = net.hosts(c, c.pod("api-1").orElseThrow());
+        String worker1 = net.hosts(c, c.pod("worker-1").orElseThrow());
+        assertThat(api0).contains("10.77.0.4 worker worker.lab.svc.cluster.local\n").doesNotContain("10.77.0.5 worker ");
+        assertThat(api1).contains("10.77.0.5 worker worker.lab.svc.cluster.local\n").doesNotContain("10.77.0.4 worker ");
+        assertThat(worker1).contains("10.77.0.3 api api.lab.svc.cluster.local\n");
+        // a workload of one pod is behind its Service for every replica
+        assertThat(List.of(api0, api1, worker1)).allSatisfy(h -> assertThat(h).contains("10.77.0.6 postgres "));
+    }
+
+    @Test
+    void aPacketLossNamingOnePodCutsThatReplicaAlone() throws IOException {
+        Cluster c = cluster(true);
+        List<NftCompiler.Loss> cut = List.of(new NftCompiler.Loss("api-0", "postgres-0", 100));
+        assertThat(NftCompiler.ruleset(c, c.pod("api-0").orElseThrow(), net, cut))
+                .contains("ip daddr 10.77.0.6 tcp dport 5432 drop");
+        assertThat(NftCompiler.ruleset(c, c.pod("api-1").orElseThrow(), net, cut)).doesNotContain("drop\n");
+    }
+}
