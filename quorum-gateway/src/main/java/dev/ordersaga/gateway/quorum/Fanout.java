@@ -7,8 +7,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -30,18 +30,28 @@ final class Fanout<T> {
         }
     }
 
-    /** Times speculative calls: one daemon thread that only starts calls (they run on their node's event loop). */
-    private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(r -> {
+    /**
+     * Times speculative calls: one daemon thread that only starts calls (they run on their node's
+     * event loop). A timer is cancelled, and leaves the queue, as soon as its read's quorum is decided,
+     * so the thread wakes only for reads that are still waiting.
+     */
+    private static final ScheduledThreadPoolExecutor SCHEDULER = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "gateway-speculative-reads");
         t.setDaemon(true);
         return t;
     });
+
+    static {
+        SCHEDULER.setRemoveOnCancelPolicy(true);
+    }
 
     private final QuorumTally tally;
     /** Nodes not asked yet (speculative fan-outs only; null when every node is asked at once). */
     private Deque<ReplicaNode> waiting;
     private Function<ReplicaNode, CompletionStage<T>> call;
     private int inFlight;
+    /** The pending speculative timer, if any (guarded by this). */
+    private ScheduledFuture<?> timer;
     private final List<Answer<T>> answers = new ArrayList<>();
     private final CompletableFuture<List<Answer<T>>> quorum = new CompletableFuture<>();
     private final CompletableFuture<List<Answer<T>>> all = new CompletableFuture<>();
@@ -90,9 +100,10 @@ final class Fanout<T> {
     }
 
     private void speculateAfter(Duration after) {
-        SCHEDULER.schedule(() -> {
+        ScheduledFuture<?> next = SCHEDULER.schedule(() -> {
             boolean more;
             synchronized (this) {
+                timer = null;
                 more = !quorum.isDone() && !waiting.isEmpty();
             }
             if (more) {
@@ -100,6 +111,13 @@ final class Fanout<T> {
                 speculateAfter(after);
             }
         }, after.toNanos(), TimeUnit.NANOSECONDS);
+        synchronized (this) {
+            if (quorum.isDone()) {
+                next.cancel(false);
+            } else {
+                timer = next;
+            }
+        }
     }
 
     /** Asks the next node not yet asked, if any. */
@@ -134,6 +152,7 @@ final class Fanout<T> {
         boolean complete;
         boolean askAnother;
         List<Answer<T>> snapshot;
+        ScheduledFuture<?> decided = null;
         synchronized (this) {
             answers.add(answer);
             inFlight--;
@@ -148,6 +167,13 @@ final class Fanout<T> {
             // speculative: complete once the quorum is decided and nothing asked is still out
             complete = waiting == null ? tally.complete() : inFlight == 0 && !askAnother && (reached || waiting.isEmpty());
             snapshot = List.copyOf(answers);
+            if ((reached || lost) && timer != null) {
+                decided = timer;
+                timer = null;
+            }
+        }
+        if (decided != null) {
+            decided.cancel(false);
         }
         if (reached) {
             quorum.complete(snapshot.stream().filter(Answer::ok).toList());
