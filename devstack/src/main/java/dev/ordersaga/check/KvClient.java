@@ -76,31 +76,10 @@ public final class KvClient {
         byte[] body = new byte[prefix.length + padding];
         System.arraycopy(prefix, 0, body, 0, prefix.length);
         Arrays.fill(body, prefix.length, body.length, (byte) 'x');
-        HttpRequest.Builder b = request(gateway, key, query).header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-        Set<String> observed = Set.of();
-        if (basis != null && basis.context() != null) {
-            b.header("X-Context", basis.context());
-            observed = basis.values();
-        }
-        long invoked = System.nanoTime();
-        Outcome outcome;
-        String detail;
-        try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            int s = r.statusCode();
-            outcome = s == 204 ? Outcome.OK : s >= 400 && s < 500 ? Outcome.FAILED : Outcome.UNKNOWN;
-            detail = "HTTP " + s;
-        } catch (IOException | RuntimeException e) {
-            outcome = Outcome.UNKNOWN;
-            detail = e.toString();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            outcome = Outcome.UNKNOWN;
-            detail = "interrupted";
-        }
-        history.write(client, key, invoked, System.nanoTime(), outcome, name, observed, detail);
-        return outcome;
+        Sent sent = send(request(gateway, key, query).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)), basis);
+        history.write(client, key, sent.invoked(), sent.completed(), sent.outcome(), name, sent.observed(), sent.detail());
+        return sent.outcome();
     }
 
     /**
@@ -108,7 +87,17 @@ public final class KvClient {
      * records it as a delete named {@code tombstone} that replaces what {@code basis} showed.
      */
     public Outcome delete(String client, String gateway, String key, String tombstone, Read basis, String query) {
-        HttpRequest.Builder b = request(gateway, key, query).DELETE();
+        Sent sent = send(request(gateway, key, query).DELETE(), basis);
+        history.delete(client, key, sent.invoked(), sent.completed(), sent.outcome(), tombstone, sent.observed(), sent.detail());
+        return sent.outcome();
+    }
+
+    /** A write or delete as sent: when, its outcome (204 ok, another 4xx failed, else unknown) and what it replaced. */
+    private record Sent(long invoked, long completed, Outcome outcome, Set<String> observed, String detail) {
+    }
+
+    /** Sends a write or delete with the context of {@code basis} (if any). */
+    private Sent send(HttpRequest.Builder b, Read basis) {
         Set<String> observed = Set.of();
         if (basis != null && basis.context() != null) {
             b.header("X-Context", basis.context());
@@ -130,8 +119,7 @@ public final class KvClient {
             outcome = Outcome.UNKNOWN;
             detail = "interrupted";
         }
-        history.delete(client, key, invoked, System.nanoTime(), outcome, tombstone, observed, detail);
-        return outcome;
+        return new Sent(invoked, System.nanoTime(), outcome, observed, detail);
     }
 
     private HttpRequest.Builder request(String gateway, String key, String query) {

@@ -15,49 +15,27 @@ import dev.ordersaga.netpol.Cluster;
 /** The lab runs every replica the manifests deploy, and spreads the Services' traffic over them (no root needed). */
 class LabNetworkTest {
 
-    private static final String YAML = """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: api, namespace: lab}
-            spec:
-              replicas: 2
-              template:
-                metadata: {labels: {app: api}}
-                spec: {containers: [{name: a, ports: [{name: http, containerPort: 8080}]}]}
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: worker, namespace: lab}
-            spec:
-              replicas: 2
-              template:
-                metadata: {labels: {app: worker}}
-                spec: {containers: [{name: w, ports: [{name: http, containerPort: 8081}]}]}
-            ---
-            apiVersion: apps/v1
-            kind: StatefulSet
-            metadata: {name: postgres, namespace: lab}
-            spec:
-              replicas: 1
-              template:
-                metadata: {labels: {app: postgres}}
-                spec: {containers: [{name: p, ports: [{name: pg, containerPort: 5432}]}]}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: api, namespace: lab}
-            spec: {selector: {app: api}, ports: [{port: 8080}]}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: worker, namespace: lab}
-            spec: {selector: {app: worker}, ports: [{port: 8081}]}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: postgres, namespace: lab}
-            spec: {selector: {app: postgres}, ports: [{port: 5432}]}
-            """;
+    /** Two Deployments of two replicas, a StatefulSet of one, and a Service in front of each. */
+    private static final String YAML = String.join("---\n", workload("Deployment", "api", 2, 8080),
+            workload("Deployment", "worker", 2, 8081), workload("StatefulSet", "postgres", 1, 5432));
+
+    private static String workload(String kind, String name, int replicas, int port) {
+        return """
+                apiVersion: apps/v1
+                kind: %1$s
+                metadata: {name: %2$s, namespace: lab}
+                spec:
+                  replicas: %3$d
+                  template:
+                    metadata: {labels: {app: %2$s}}
+                    spec: {containers: [{name: c, ports: [{name: p, containerPort: %4$d}]}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %2$s, namespace: lab}
+                spec: {selector: {app: %2$s}, ports: [{port: %4$d}]}
+                """.formatted(kind, name, replicas, port);
+    }
 
     private final LabNetwork net = LabNetwork.of(Map.of("api-0", "10.77.0.2", "api-1", "10.77.0.3",
             "worker-0", "10.77.0.4", "worker-1", "10.77.0.5", "postgres-0", "10.77.0.6"));

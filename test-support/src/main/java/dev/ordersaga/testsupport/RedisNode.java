@@ -254,18 +254,7 @@ public final class RedisNode implements AutoCloseable {
             return;
         }
         resume();
-        if (force) {
-            process.destroyForcibly();
-        } else {
-            process.destroy();
-        }
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Processes.stop(process, force);
         process = null;
     }
 

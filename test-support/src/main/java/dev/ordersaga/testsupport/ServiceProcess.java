@@ -241,18 +241,7 @@ public final class ServiceProcess implements AutoCloseable {
         if (process == null) {
             return;
         }
-        if (force) {
-            process.destroyForcibly();
-        } else {
-            process.destroy();
-        }
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Processes.stop(process, force);
         process = null;
     }
 
