@@ -35,8 +35,7 @@ record DatabaseCut(String name, String description, String toggle, String servic
 
     @Override
     public void run(Lab lab, Recorder rec, Findings f) throws Exception {
-        int port = service.equals("api") ? 8080 : 8081;
-        List<String> bases = lab.pods(service).stream().map(p -> "http://" + lab.ip(p) + ":" + port).toList();
+        List<String> bases = lab.urls(service);
         OrderHistory history = new OrderHistory(lab, rec);
         OrderHistory.SteadyClient client = history.steady(SKU, 100);
         Wait.hold(3);

@@ -89,11 +89,17 @@ public final class Lab implements AutoCloseable {
 
     /** Every api replica's URL, in ordinal order. */
     public List<String> apiUrls() {
-        return pods("api").stream().map(p -> "http://" + ip(p) + ":8080").toList();
+        return urls("api");
     }
 
     public String workerUrl() {
-        return "http://" + ip(pods("worker").get(0)) + ":8081";
+        return urls("worker").get(0);
+    }
+
+    /** The URL of every pod of a workload (at its container's first port), in ordinal order. */
+    public List<String> urls(String workload) {
+        return full.pods().stream().filter(p -> p.workload().equals(workload))
+                .map(p -> "http://" + ip(p.name()) + ":" + p.ports().values().iterator().next()).toList();
     }
 
     /** The management interface (metrics) of a pod: its QUARKUS_MANAGEMENT_PORT from the manifests. */

@@ -90,7 +90,7 @@ public final class LabMain {
                   logs     %s
                   partition: k8s/lab/run partition <toggle> on|off   (k8s/lab/run partition status)
                 """, String.join("  ", lab.apiUrls()),
-                String.join("  ", lab.pods("worker").stream().map(p -> "http://" + lab.ip(p) + ":8081").toList()), lab.gatewayUrl(0), lab.gatewayUrl(1), lab.secret("INTERNAL_SECRET"),
+                String.join("  ", lab.urls("worker")), lab.gatewayUrl(0), lab.gatewayUrl(1), lab.secret("INTERNAL_SECRET"),
                 lab.customer("c1"), dir.resolve("logs"));
         // partition requests arrive as lines "<toggle> on|off" appended to the control file; each is
         // answered by a line in the applied file, and the status file lists the toggles that are on
