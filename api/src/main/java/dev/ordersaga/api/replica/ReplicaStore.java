@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BinaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +19,7 @@ import jakarta.enterprise.util.TypeLiteral;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,6 +30,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 
 import dev.ordersaga.http.InternalSecret;
 
@@ -41,21 +49,34 @@ public class ReplicaStore {
     private final ObjectMapper mapper;
     private final InternalSecret secret;
     /**
-     * Guards of a read for a client request: a short timeout ({@code REPLICA_READ_TIMEOUT_MS}) and its
-     * own circuit breaker (open when half of the last ten reads failed, for
+     * Guard of a read for a client request, beside its short timeout ({@code REPLICA_READ_TIMEOUT_MS},
+     * in {@link #quickGet}): its own circuit breaker (open when half of the last ten reads failed, for
      * {@code REPLICA_CLIENT_BREAKER_DELAY_MS}), so that a slow or cut replica costs a session read
      * little before it falls back to the primary.
      */
-    private final TypedGuard<Uni<Response>> sessionRead;
+    private final TypedGuard<CompletionStage<Reply>> sessionRead;
+    /**
+     * The session reads' own HTTP client: a plain Vert.x web client, whose answers arrive on the
+     * event loop of the request that asked, with no JAX-RS machinery around a call on the read path.
+     */
+    private final WebClient web;
+    private final String kvUrl;
+    private final long readTimeoutMs;
+    private final Vertx vertx;
 
-    public ReplicaStore(@RestClient GatewayClient client, ObjectMapper mapper, InternalSecret secret, ReplicaConfig config) {
+    public ReplicaStore(@RestClient GatewayClient client, ObjectMapper mapper, InternalSecret secret, ReplicaConfig config,
+            Vertx vertx, @ConfigProperty(name = "gateway.url") String gatewayUrl) {
         this.client = client;
         this.mapper = mapper;
         this.secret = secret;
-        this.sessionRead = TypedGuard.create(new TypeLiteral<Uni<Response>>() {
+        this.readTimeoutMs = config.readTimeoutMs();
+        this.vertx = vertx;
+        this.kvUrl = (gatewayUrl.endsWith("/") ? gatewayUrl.substring(0, gatewayUrl.length() - 1) : gatewayUrl) + "/kv/";
+        this.web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout((int) Math.min(500, readTimeoutMs))
+                .setKeepAlive(true).setMaxPoolSize(32).setTcpNoDelay(true).setFollowRedirects(false));
+        this.sessionRead = TypedGuard.create(new TypeLiteral<CompletionStage<Reply>>() {
         })
                 .withDescription("replica/session-read")
-                .withTimeout().duration(config.readTimeoutMs(), ChronoUnit.MILLIS).done()
                 .withCircuitBreaker().requestVolumeThreshold(10).failureRatio(0.5).successThreshold(2)
                 .delay(config.client().breakerDelayMs(), ChronoUnit.MILLIS).done()
                 .build();
@@ -73,11 +94,62 @@ public class ReplicaStore {
         get("replica-warm-up").subscribe().with(r -> {
         }, f -> {
         });
+        quickGet("replica-warm-up").whenComplete((r, f) -> {
+        });
     }
 
     /** A read for a client request, through the session-read guards. */
     public <T> Uni<Optional<T>> read(String key, Class<T> type, BinaryOperator<T> merge) {
-        return sessionRead.get(() -> get(key)).map(r -> decode(r, type, merge).value());
+        return Uni.createFrom().completionStage(() -> sessionRead.get(() -> quickGet(key)))
+                .map(r -> decode(r, type, merge).value());
+    }
+
+    /** The gateway's answer to a session read: 200 with the value, 300 with siblings, or 404. */
+    record Reply(int status, String context, Buffer body) {
+    }
+
+    /**
+     * A GET of one key at {@code r=quorum} on the session reads' client; any other status fails it (and
+     * counts against the breaker), as does no answer within {@code REPLICA_READ_TIMEOUT_MS} from now
+     * (connecting included: a timer on the caller's event loop, cancelled by the answer).
+     */
+    private CompletionStage<Reply> quickGet(String key) {
+        Promise<Reply> answer = Promise.promise();
+        long timer = vertx.setTimer(readTimeoutMs, t -> answer.tryFail(new TimeoutException(
+                "the quorum gateway did not answer a session read within " + readTimeoutMs + " ms")));
+        web.getAbs(kvUrl + GatewayKeys.encode(key) + "?r=quorum")
+                .putHeader("Authorization", secret.bearer())
+                .timeout(readTimeoutMs)
+                .send()
+                .onComplete(r -> {
+                    vertx.cancelTimer(timer);
+                    if (r.failed()) {
+                        answer.tryFail(r.cause());
+                    } else if (r.result().statusCode() != 200 && r.result().statusCode() != 300
+                            && r.result().statusCode() != 404) {
+                        answer.tryFail(new IllegalStateException("quorum gateway answered " + r.result().statusCode()));
+                    } else {
+                        answer.tryComplete(new Reply(r.result().statusCode(), r.result().getHeader(GatewayClient.CONTEXT),
+                                r.result().body()));
+                    }
+                });
+        return answer.future().toCompletionStage();
+    }
+
+    private <T> Found<T> decode(Reply r, Class<T> type, BinaryOperator<T> merge) {
+        try {
+            List<T> versions = new ArrayList<>();
+            if (r.status() == 200) {
+                versions.add(mapper.readValue(r.body().getBytes(), type));
+            } else if (r.status() == 300) {
+                for (JsonNode s : mapper.readTree(r.body().getBytes()).path("siblings")) {
+                    versions.add(mapper.readValue(Base64.getDecoder().decode(s.path("value").asText()), type));
+                }
+            }
+            return new Found<>(versions.stream().reduce(merge), versions, r.context());
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable replica record under this key", e);
+        }
     }
 
     /** A read for an update (guarded by the caller's delivery guards). */
