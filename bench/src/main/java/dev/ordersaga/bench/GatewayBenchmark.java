@@ -135,6 +135,14 @@ public final class GatewayBenchmark {
             gateway.jvmArg("-XX:StartFlightRecording=filename=" + jfr + "/gateway-" + name + ".jfr,settings=profile,dumponexit=true");
         }
         gateway.env("INTERNAL_SECRET", SECRET).env("GATEWAY_CONTEXT_KEYS", "b1=bench-context-secret-1");
+        // -Dbench.env=K=V,K=V (this build) and -Dbench.baseline.env=K=V,K=V (the baseline): extra
+        // environment of the gateway, to measure a setting as a lever (the same jar twice, one setting apart)
+        for (String kv : System.getProperty("baseline".equals(name) ? "bench.baseline.env" : "bench.env", "").split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                gateway.env(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
         gateway.start();
         client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                 .setDefaultPort(gateway.port()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(concurrency));
