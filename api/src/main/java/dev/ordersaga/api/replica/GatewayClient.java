@@ -1,16 +1,11 @@
 package dev.ordersaga.api.replica;
 
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
-import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
@@ -18,24 +13,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Uni;
 
-/** The quorum gateway's key-value API ({@code GATEWAY_URL}), where the order read model lives; calls carry INTERNAL_SECRET. */
+/** The quorum gateway's multi-key calls ({@code GATEWAY_URL}), where the order read model lives; calls carry INTERNAL_SECRET. A single key is read with ReplicaStore's own web client. */
 @RegisterRestClient(configKey = "gateway")
 public interface GatewayClient {
 
     /** Header carrying the causal context from a read to the write that follows it. */
     String CONTEXT = "X-Context";
-
-    /** 200 with the value, 300 with siblings, 404 when absent (as an exception of the client). */
-    @GET
-    @Path("/kv/{key}")
-    Uni<Response> get(@HeaderParam("Authorization") String authorization, @PathParam("key") String key,
-            @QueryParam("r") String r);
-
-    @PUT
-    @Path("/kv/{key}")
-    @Consumes(MediaType.APPLICATION_JSON)
-    Uni<Response> put(@HeaderParam("Authorization") String authorization, @PathParam("key") String key,
-            @QueryParam("w") String w, @HeaderParam(CONTEXT) String context, byte[] body);
 
     /** Many keys read in one call: {@code {"keys": [...], "r": ...}}, an outcome per key in the same order. */
     @POST

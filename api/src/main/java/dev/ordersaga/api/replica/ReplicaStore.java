@@ -17,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.util.TypeLiteral;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -50,18 +49,19 @@ public class ReplicaStore {
     private final InternalSecret secret;
     /**
      * Guard of a read for a client request, beside its short timeout ({@code REPLICA_READ_TIMEOUT_MS},
-     * in {@link #quickGet}): its own circuit breaker (open when half of the last ten reads failed, for
+     * in {@link #get}): its own circuit breaker (open when half of the last ten reads failed, for
      * {@code REPLICA_CLIENT_BREAKER_DELAY_MS}), so that a slow or cut replica costs a session read
      * little before it falls back to the primary.
      */
     private final TypedGuard<CompletionStage<Reply>> sessionRead;
     /**
-     * The session reads' own HTTP client: a plain Vert.x web client, whose answers arrive on the
-     * event loop of the request that asked, with no JAX-RS machinery around a call on the read path.
+     * The client of single-key reads: a plain Vert.x web client, whose answers arrive on the event
+     * loop of the request that asked, with no JAX-RS machinery around a call on the read path.
      */
     private final WebClient web;
     private final String kvUrl;
     private final long readTimeoutMs;
+    private final long fetchTimeoutMs;
     private final Vertx vertx;
 
     public ReplicaStore(@RestClient GatewayClient client, ObjectMapper mapper, InternalSecret secret, ReplicaConfig config,
@@ -70,6 +70,7 @@ public class ReplicaStore {
         this.mapper = mapper;
         this.secret = secret;
         this.readTimeoutMs = config.readTimeoutMs();
+        this.fetchTimeoutMs = config.client().timeoutMs();
         this.vertx = vertx;
         this.kvUrl = (gatewayUrl.endsWith("/") ? gatewayUrl.substring(0, gatewayUrl.length() - 1) : gatewayUrl) + "/kv/";
         this.web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout((int) Math.min(500, readTimeoutMs))
@@ -91,16 +92,13 @@ public class ReplicaStore {
      * pay for the connection and the gateway's first request within its short timeout.
      */
     void warmUp(@Observes StartupEvent event) {
-        get("replica-warm-up").subscribe().with(r -> {
-        }, f -> {
-        });
-        quickGet("replica-warm-up").whenComplete((r, f) -> {
+        get("replica-warm-up", readTimeoutMs).whenComplete((r, f) -> {
         });
     }
 
     /** A read for a client request, through the session-read guards. */
     public <T> Uni<Optional<T>> read(String key, Class<T> type, BinaryOperator<T> merge) {
-        return Uni.createFrom().completionStage(() -> sessionRead.get(() -> quickGet(key)))
+        return Uni.createFrom().completionStage(() -> sessionRead.get(() -> get(key, readTimeoutMs)))
                 .map(r -> decode(r, type, merge).value());
     }
 
@@ -109,17 +107,18 @@ public class ReplicaStore {
     }
 
     /**
-     * A GET of one key at {@code r=quorum} on the session reads' client; any other status fails it (and
-     * counts against the breaker), as does no answer within {@code REPLICA_READ_TIMEOUT_MS} from now
-     * (connecting included: a timer on the caller's event loop, cancelled by the answer).
+     * A GET of one key at {@code r=quorum}: 200, 300 and 404 (no record yet) are answers; any other
+     * status fails it as the gateway's answer ({@link WebApplicationException}, so a session read's
+     * breaker counts it and a delivery classifies it), as does no answer within {@code timeoutMs} from
+     * now (connecting included: a timer on the caller's event loop, cancelled by the answer).
      */
-    private CompletionStage<Reply> quickGet(String key) {
+    private CompletionStage<Reply> get(String key, long timeoutMs) {
         Promise<Reply> answer = Promise.promise();
-        long timer = vertx.setTimer(readTimeoutMs, t -> answer.tryFail(new TimeoutException(
-                "the quorum gateway did not answer a session read within " + readTimeoutMs + " ms")));
+        long timer = vertx.setTimer(timeoutMs, t -> answer.tryFail(new TimeoutException(
+                "the quorum gateway did not answer a read of one key within " + timeoutMs + " ms")));
         web.getAbs(kvUrl + GatewayKeys.encode(key) + "?r=quorum")
                 .putHeader("Authorization", secret.bearer())
-                .timeout(readTimeoutMs)
+                .timeout(timeoutMs)
                 .send()
                 .onComplete(r -> {
                     vertx.cancelTimer(timer);
@@ -127,7 +126,8 @@ public class ReplicaStore {
                         answer.tryFail(r.cause());
                     } else if (r.result().statusCode() != 200 && r.result().statusCode() != 300
                             && r.result().statusCode() != 404) {
-                        answer.tryFail(new IllegalStateException("quorum gateway answered " + r.result().statusCode()));
+                        int status = r.result().statusCode();
+                        answer.tryFail(new WebApplicationException("quorum gateway answered " + status, status));
                     } else {
                         answer.tryComplete(new Reply(r.result().statusCode(), r.result().getHeader(GatewayClient.CONTEXT),
                                 r.result().body()));
@@ -152,18 +152,9 @@ public class ReplicaStore {
         }
     }
 
-    /** A read for an update (guarded by the caller's delivery guards). */
+    /** A read for an update (guarded by the caller's delivery guards), within {@code REPLICA_CLIENT_TIMEOUT_MS}. */
     public <T> Uni<Found<T>> fetch(String key, Class<T> type, BinaryOperator<T> merge) {
-        return get(key).map(r -> decode(r, type, merge));
-    }
-
-    /** The gateway's answer for a key; a 404 (no record yet) is an answer, not a failure. */
-    private Uni<Response> get(String key) {
-        return client.get(secret.bearer(), key, "quorum")
-                .onFailure(WebApplicationException.class).recoverWithUni(f -> {
-                    Response r = ((WebApplicationException) f).getResponse();
-                    return r != null && r.getStatus() == 404 ? Uni.createFrom().item(r) : Uni.createFrom().failure(f);
-                });
+        return Uni.createFrom().completionStage(() -> get(key, fetchTimeoutMs)).map(r -> decode(r, type, merge));
     }
 
     /** Keys a multi-key call names at most: the least {@code GATEWAY_MAX_BATCH_KEYS} a gateway accepts. */
@@ -298,25 +289,5 @@ public class ReplicaStore {
             }
             return failed;
         });
-    }
-
-    private <T> Found<T> decode(Response r, Class<T> type, BinaryOperator<T> merge) {
-        String context = r.getHeaderString(GatewayClient.CONTEXT);
-        try {
-            List<T> versions = new ArrayList<>();
-            if (r.getStatus() == 200) {
-                versions.add(mapper.readValue(r.readEntity(byte[].class), type));
-            } else if (r.getStatus() == 300) {
-                JsonNode siblings = mapper.readTree(r.readEntity(byte[].class)).path("siblings");
-                for (JsonNode s : siblings) {
-                    versions.add(mapper.readValue(Base64.getDecoder().decode(s.path("value").asText()), type));
-                }
-            } else if (r.getStatus() != 404) {
-                throw new IllegalStateException("quorum gateway answered " + r.getStatus());
-            }
-            return new Found<>(versions.stream().reduce(merge), versions, context);
-        } catch (IOException e) {
-            throw new IllegalStateException("unreadable replica record under this key", e);
-        }
     }
 }
