@@ -58,7 +58,7 @@ public class VerifiedTokenCache implements JWTParser {
 
                     @Override
                     public long expireAfterUpdate(String token, JsonWebToken jwt, long now, long current) {
-                        return Math.min(maxAgeNanos, nanosLeft(jwt));
+                        return expireAfterCreate(token, jwt, now);
                     }
 
                     @Override

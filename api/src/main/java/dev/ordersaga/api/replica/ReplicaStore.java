@@ -102,7 +102,7 @@ public class ReplicaStore {
                 .map(r -> decode(r, type, merge).value());
     }
 
-    /** The gateway's answer to a session read: 200 with the value, 300 with siblings, or 404. */
+    /** The gateway's answer to a read of one key: 200 with the value, 300 with siblings, or 404. */
     record Reply(int status, String context, Buffer body) {
     }
 
@@ -124,13 +124,15 @@ public class ReplicaStore {
                     vertx.cancelTimer(timer);
                     if (r.failed()) {
                         answer.tryFail(r.cause());
-                    } else if (r.result().statusCode() != 200 && r.result().statusCode() != 300
-                            && r.result().statusCode() != 404) {
-                        int status = r.result().statusCode();
+                        return;
+                    }
+                    int status = r.result().statusCode();
+                    if (status != 200 && status != 300 && status != 404) {
                         answer.tryFail(new WebApplicationException("quorum gateway answered " + status, status));
                     } else {
-                        answer.tryComplete(new Reply(r.result().statusCode(), r.result().getHeader(GatewayClient.CONTEXT),
-                                r.result().body()));
+                        Buffer body = r.result().body();
+                        answer.tryComplete(new Reply(status, r.result().getHeader(GatewayClient.CONTEXT),
+                                body == null ? Buffer.buffer() : body));
                     }
                 });
         return answer.future().toCompletionStage();
