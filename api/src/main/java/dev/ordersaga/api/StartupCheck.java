@@ -11,11 +11,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.StartupEvent;
 
+import dev.ordersaga.api.auth.VerifiedTokenCache;
 import dev.ordersaga.api.replica.ReplicaConfig;
 import dev.ordersaga.api.saga.WorkerClientConfig;
 import dev.ordersaga.api.session.SessionConfig;
 import dev.ordersaga.http.InternalSecret;
 import dev.ordersaga.http.config.ConfigCheck;
+import dev.ordersaga.http.config.Durations;
 import dev.ordersaga.http.config.Urls;
 import dev.ordersaga.http.signing.SigningKeys;
 
@@ -49,7 +51,9 @@ public class StartupCheck {
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> jwtKeyLocation,
             @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> jwtKey,
             @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "60") String clockSkew,
-            @ConfigProperty(name = "smallrye.jwt.time-to-live", defaultValue = "86400") String timeToLive) {
+            @ConfigProperty(name = "smallrye.jwt.time-to-live", defaultValue = "86400") String timeToLive,
+            @ConfigProperty(name = "jwt.cache.max-entries", defaultValue = "4096") String jwtCacheEntries,
+            @ConfigProperty(name = "jwt.cache.max-age", defaultValue = "60s") String jwtCacheAge) {
         ConfigCheck check = new ConfigCheck("api");
         check.requireSecret(InternalSecret.acceptable(secret), "INTERNAL_SECRET",
                 "must be set, at least " + InternalSecret.MIN_LENGTH + " characters");
@@ -78,6 +82,9 @@ public class StartupCheck {
         check.require(seconds(clockSkew) >= 0 && seconds(clockSkew) <= 600, "MP_JWT_VERIFY_CLOCK_SKEW", clockSkew,
                 "must be a whole number of seconds from 0 to 600");
         check.require(seconds(timeToLive) >= 1, "SMALLRYE_JWT_TIME_TO_LIVE", timeToLive, "must be a whole number of seconds, at least 1");
+        check.require(VerifiedTokenCache.maxEntries(jwtCacheEntries) >= 0, "JWT_CACHE_MAX_ENTRIES", jwtCacheEntries,
+                "must be a whole number from 0 (no cache) to " + VerifiedTokenCache.MOST_ENTRIES);
+        check.attempt(() -> Durations.positive("JWT_CACHE_MAX_AGE", jwtCacheAge));
         check.require(replica.readTimeoutMs() >= 1, "REPLICA_READ_TIMEOUT_MS", replica.readTimeoutMs(), "must be at least 1");
         check.require(!replica.reconcileEvery().isNegative() && !replica.reconcileEvery().isZero(), "REPLICA_RECONCILE_EVERY",
                 replica.reconcileEvery(), "must be a positive duration");

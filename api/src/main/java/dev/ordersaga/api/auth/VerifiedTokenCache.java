@@ -10,6 +10,7 @@ import javax.crypto.SecretKey;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
+import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -22,6 +23,8 @@ import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
+
+import dev.ordersaga.http.config.Durations;
 
 /**
  * Customers' bearer tokens, verified once and then remembered: a client sends the same token with
@@ -40,13 +43,31 @@ import io.smallrye.jwt.auth.principal.ParseException;
 public class VerifiedTokenCache implements JWTParser {
 
     static final int MAX_TOKEN_CHARS = 4096;
+    /** The most tokens {@code JWT_CACHE_MAX_ENTRIES} may ask to remember. */
+    public static final int MOST_ENTRIES = 1_000_000;
 
     private final DefaultJWTParser verifier;
     private final Cache<String, JsonWebToken> verified;
 
+    /** The api's cache: {@code JWT_CACHE_MAX_ENTRIES} and {@code JWT_CACHE_MAX_AGE} (checked at start-up by StartupCheck). */
+    @Inject
     public VerifiedTokenCache(DefaultJWTParser verifier,
-            @ConfigProperty(name = "jwt.cache.max-entries", defaultValue = "4096") int maxEntries,
-            @ConfigProperty(name = "jwt.cache.max-age", defaultValue = "60s") Duration maxAge) {
+            @ConfigProperty(name = "jwt.cache.max-entries", defaultValue = "4096") String maxEntries,
+            @ConfigProperty(name = "jwt.cache.max-age", defaultValue = "60s") String maxAge) {
+        this(verifier, maxEntries(maxEntries), Durations.positive("JWT_CACHE_MAX_AGE", maxAge));
+    }
+
+    /** {@code JWT_CACHE_MAX_ENTRIES} as a number of tokens: a whole number from 0 to {@value #MOST_ENTRIES}, or -1. */
+    public static int maxEntries(String value) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            return n >= 0 && n <= MOST_ENTRIES ? n : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    VerifiedTokenCache(DefaultJWTParser verifier, int maxEntries, Duration maxAge) {
         this.verifier = verifier;
         long maxAgeNanos = maxAge.toNanos();
         this.verified = maxEntries <= 0 || maxAgeNanos <= 0 ? null
