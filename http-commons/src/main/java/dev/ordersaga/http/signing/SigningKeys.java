@@ -38,12 +38,17 @@ public final class SigningKeys {
 
     private final String variable;
     private final Map<String, SecretKeySpec> keys;
+    /** Per key id, a MAC already keyed: each use works on a copy, so the key's schedule is computed once. */
+    private final Map<String, Mac> keyed;
     private final String signingKid;
 
     private SigningKeys(String variable, Map<String, SecretKeySpec> keys) {
         this.variable = variable;
         this.keys = keys;
         this.signingKid = keys.keySet().iterator().next();
+        Map<String, Mac> macs = new LinkedHashMap<>();
+        keys.forEach((kid, secret) -> macs.put(kid, newMac(secret)));
+        this.keyed = Map.copyOf(macs);
     }
 
     /**
@@ -153,15 +158,30 @@ public final class SigningKeys {
     }
 
     private byte[] mac(String kid, String signed, byte[] boundTo) {
+        Mac mac = copy(kid);
+        mac.update(signed.getBytes(StandardCharsets.US_ASCII));
+        if (boundTo != null && boundTo.length > 0) {
+            mac.update((byte) 0);
+            mac.update(boundTo);
+        }
+        return mac.doFinal();
+    }
+
+    /** A fresh MAC keyed with {@code kid}: a copy of the keyed one (never used itself), or a new one where copies are not offered. */
+    private Mac copy(String kid) {
+        Mac prototype = keyed.get(kid);
+        try {
+            return (Mac) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            return newMac(keys.get(kid));
+        }
+    }
+
+    private static Mac newMac(SecretKeySpec secret) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(keys.get(kid));
-            mac.update(signed.getBytes(StandardCharsets.US_ASCII));
-            if (boundTo != null && boundTo.length > 0) {
-                mac.update((byte) 0);
-                mac.update(boundTo);
-            }
-            return mac.doFinal();
+            mac.init(secret);
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }

@@ -57,6 +57,7 @@ public final class ReplicaNode {
     private final NodeLink bulk;
     private final AtomicInteger next = new AtomicInteger();
     private final TypedGuard<CompletionStage<Response>> guard;
+    private final HintDrops drops = new HintDrops(this);
     private final Timer latency;
     private final AtomicReference<CircuitBreakerState> breaker = new AtomicReference<>(CircuitBreakerState.CLOSED);
     private final AtomicLong lastOk = new AtomicLong();
@@ -246,14 +247,14 @@ public final class ReplicaNode {
 
     /** Drops this node's hints of {@code keys} for {@code target} that still hold the given states; returns how many. */
     public Uni<Long> dropHintsOf(String target, List<String> keys, List<Buffer> states) {
-        Request r = script(Scripts.DROP_HINTS_OF, 1).arg(HINTS + target);
+        Request r = script(Scripts.DROP_HINTS, 1).arg(HINTS + target);
         int bytes = 0;
         for (int i = 0; i < keys.size(); i++) {
-            r.arg(keys.get(i)).arg(states.get(i));
+            r.arg(keys.get(i)).arg(states.get(i)).arg(1).arg(1);
             bytes += states.get(i).length();
         }
         int size = bytes;
-        return Stages.uni(() -> run(r, Scripts.DROP_HINTS_OF, size).thenApply(Response::toLong));
+        return Stages.uni(() -> run(r, Scripts.DROP_HINTS, size).thenApply(Response::toLong));
     }
 
     /** Joins a state into the hint this node keeps of {@code key} for {@code target}. */
@@ -262,12 +263,29 @@ public final class ReplicaNode {
         return Stages.uni(() -> run(r, Scripts.JOIN, state.length()).thenApply(res -> res.toLong() == 1L));
     }
 
-    /** Drops the hints of {@code key} for each of {@code targets} that still hold {@code state}; returns how many. */
-    public CompletionStage<Long> dropHints(List<String> targets, String key, Buffer state) {
-        Request r = script(Scripts.DROP_HINT, targets.size());
+    /**
+     * Drops, soon, the hints of {@code key} this node kept for each of {@code targets} (node URLs)
+     * while they still hold {@code state}: sent together with the drops of other writes, see {@link HintDrops}.
+     */
+    public void dropHintsSoon(List<String> targets, String key, Buffer state) {
+        drops.add(new HintDrops.Drop(key, state, targets));
+    }
+
+    /** Drops the hints of several writes in one call; returns how many. */
+    CompletionStage<Long> dropHints(List<HintDrops.Drop> batch) {
+        List<String> targets = new ArrayList<>();
+        for (HintDrops.Drop d : batch) {
+            d.targets().stream().filter(t -> !targets.contains(t)).forEach(targets::add);
+        }
+        Request r = script(Scripts.DROP_HINTS, targets.size());
         targets.forEach(t -> r.arg(HINTS + t));
-        r.arg(key).arg(state);
-        return run(r, Scripts.DROP_HINT, state.length()).thenApply(Response::toLong);
+        int bytes = 0;
+        for (HintDrops.Drop d : batch) {
+            r.arg(d.key()).arg(d.state()).arg(d.targets().size());
+            d.targets().forEach(t -> r.arg(targets.indexOf(t) + 1));
+            bytes += d.state().length();
+        }
+        return run(r, Scripts.DROP_HINTS, bytes).thenApply(Response::toLong);
     }
 
     /** Whether this node keeps a hint of {@code key} for any of {@code targets}. */

@@ -20,10 +20,8 @@ enum Scripts {
     JOIN("join.lua"),
     /** Joins the states of several keys at once (a page of hints replayed). */
     JOIN_MANY("join-many.lua"),
-    /** Drops hints of a key that still hold a given state. */
-    DROP_HINT("drop-hint.lua"),
-    /** Drops the hints of several keys for one node that still hold the states replayed. */
-    DROP_HINTS_OF("drop-hints-of.lua"),
+    /** Drops hints (of one or more keys, for one or more nodes) that still hold given states. */
+    DROP_HINTS("drop-hints.lua"),
     /** Removes a key that holds only a tombstone, if unchanged. */
     REAP("reap.lua"),
     /** Adds existing keys to the Merkle index. */

@@ -189,13 +189,7 @@ public class QuorumCoordinator {
             (a.ok() ? holders : missed).add(a.node());
         }
         if (!holders.isEmpty()) {
-            accepted.node().dropHints(holders.stream().map(ReplicaNode::url).toList(), key, accepted.encoded())
-                    .whenComplete((n, f) -> {
-                        if (f != null) {
-                            LOG.debugf("hints of %s on %s not dropped (replayed later): %s", key, accepted.node().url(),
-                                    Stages.unwrap(f));
-                        }
-                    });
+            accepted.node().dropHintsSoon(holders.stream().map(ReplicaNode::url).toList(), key, accepted.encoded());
         }
         for (ReplicaNode target : missed) {
             hints.store(holders, target, key, accepted.encoded());
