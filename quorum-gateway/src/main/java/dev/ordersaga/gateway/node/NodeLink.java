@@ -30,6 +30,8 @@ final class NodeLink {
     private static final Logger LOG = Logger.getLogger(NodeLink.class);
     /** How many timeouts the set-up of a connection (scripts, clock, incarnation) may take. */
     private static final int SET_UP_TIMEOUTS = 10;
+    /** Whether commands sent in one event loop turn leave in one write ({@link FlushCoalescing}); off only to measure the difference. */
+    static final boolean COALESCE_FLUSHES = !Boolean.getBoolean("ordersaga.node.flush-each-command");
 
     private final String url;
     private final Redis client;
@@ -90,6 +92,9 @@ final class NodeLink {
                 return;
             }
             RedisConnection conn = ar.result();
+            if (COALESCE_FLUSHES) {
+                FlushCoalescing.install(conn);
+            }
             if (!promise.tryComplete(conn)) {
                 conn.close();
                 return;
