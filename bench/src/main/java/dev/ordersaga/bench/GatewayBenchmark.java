@@ -42,6 +42,7 @@ import dev.ordersaga.testsupport.ServiceProcess;
  * the same way, in the same run, before the current one. Ends with one {@code RESULT} line.
  *
  * <p>System properties: {@code bench.concurrency} (50), {@code bench.seconds} (15),
+ * {@code bench.warmup} (10: seconds of PUT, then of GET, before each build's measurement),
  * {@code bench.keys} (20000, keys per cost phase), {@code bench.baseline.jar} (none), {@code bench.jfr}
  * (a folder for a JFR profile of each gateway build; none).
  */
@@ -52,6 +53,7 @@ public final class GatewayBenchmark {
 
     private final int concurrency = Integer.getInteger("bench.concurrency", 50);
     private final int seconds = Integer.getInteger("bench.seconds", 15);
+    private final int warmup = Integer.getInteger("bench.warmup", 10);
     private final int keys = Integer.getInteger("bench.keys", 20_000);
     private final String baselineJar = System.getProperty("bench.baseline.jar");
     private final Vertx vertx = Vertx.vertx();
@@ -159,10 +161,16 @@ public final class GatewayBenchmark {
         }
     }
 
-    /** PUT and GET at full concurrency, then PUT at half that rate (open loop). */
+    /**
+     * PUT and GET at full concurrency, then PUT at half that rate (open loop). Each build is first
+     * warmed with {@code bench.warmup} seconds of PUT and as many of GET, so that the gateway's JIT and
+     * the load generator's (this JVM, which a first build would otherwise warm for the second) are
+     * warm for whichever build is measured first.
+     */
     private void throughput(String build) throws Exception {
         Load load = new Load(vertx);
-        load.closedLoop(concurrency, Duration.ofSeconds(5), this::putNew, s -> s == 204);
+        load.closedLoop(concurrency, Duration.ofSeconds(warmup), this::putNew, s -> s == 204);
+        load.closedLoop(concurrency, Duration.ofSeconds(warmup), this::getWritten, s -> s == 200);
         Usage beforePut = usage();
         Result put = load.closedLoop(concurrency, Duration.ofSeconds(seconds), this::putNew, s -> s == 204);
         Usage afterPut = usage();
