@@ -3,9 +3,13 @@ package dev.ordersaga.gateway.context;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.Test;
@@ -83,6 +87,37 @@ class ContextSignerTest {
         assertThat(signed.size()).isEqualTo(ContextSigner.MAX_ENTRIES);
         assertThat(full.descends(signed)).isTrue();
         assertThat(signed.get("node-" + (ContextSigner.MAX_ENTRIES + 9))).isEqualTo(ContextSigner.MAX_ENTRIES + 10);
+    }
+
+    /** Threads signing and verifying at once (each works on its own copy of the keyed MAC) agree with one thread alone. */
+    @Test
+    void signaturesMadeOnManyThreadsAtOnceAreTheOnesOneThreadMakes() throws Exception {
+        Map<String, String> expected = new HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            expected.put("key-" + i, signer.sign("key-" + i, vector));
+        }
+        var pool = Executors.newFixedThreadPool(8);
+        try {
+            var rounds = new ArrayList<Future<Boolean>>();
+            for (int t = 0; t < 8; t++) {
+                rounds.add(pool.submit(() -> {
+                    for (int round = 0; round < 50; round++) {
+                        for (var e : expected.entrySet()) {
+                            if (!signer.sign(e.getKey(), vector).equals(e.getValue())
+                                    || !signer.verify(e.getKey(), e.getValue()).equals(vector)) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (var r : rounds) {
+                assertThat(r.get(60, TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static void assertReason(ThrowableAssert.ThrowingCallable call, Reason reason) {
