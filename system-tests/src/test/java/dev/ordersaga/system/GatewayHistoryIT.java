@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,7 +148,7 @@ class GatewayHistoryIT {
     void theFirstWriteAfterALostTailGetsANewDot() throws Exception {
         List<ServiceProcess> quiet = quietGateways("quiet-a", "quiet-b", false);
         try {
-            KvHistory history = lostTailSequence("lost-tail-once", quiet);
+            KvHistory history = lostTailSequenceTheRestartedNodeTakes("lost-tail-once", quiet);
             assertThat(history.count(true, Outcome.OK)).as("acknowledged writes").isEqualTo(2);
             assertThat(history.check()).as("violations").isEmpty();
         } finally {
@@ -165,7 +166,7 @@ class GatewayHistoryIT {
     void theCheckerReportsALostWriteWhenARestartedNodeKeepsItsActorId() throws Exception {
         List<ServiceProcess> unsafe = quietGateways("unsafe-a", "unsafe-b", true);
         try {
-            KvHistory history = lostTailSequence("unsafe-actor", unsafe);
+            KvHistory history = lostTailSequenceTheRestartedNodeTakes("unsafe-actor", unsafe);
             assertThat(history.check()).as("a node reusing a dot after losing its tail must lose an acknowledged write")
                     .anyMatch(v -> v.property().equals("lost write"));
         } finally {
@@ -189,12 +190,35 @@ class GatewayHistoryIT {
         return quiet;
     }
 
+    /** What a lost-tail sequence recorded, and whether the restarted node took its second write first. */
+    private record Sequence(KvHistory history, boolean restartedNodeTookTheSecondWrite) {
+    }
+
+    /**
+     * {@link #lostTailSequence} until the restarted node is the one that takes the second write (up to
+     * five times, each with a new key): on a busy machine the node may refuse it as arriving after its
+     * deadline, and the gateway then has another node take it, which is not the case under test.
+     */
+    private static KvHistory lostTailSequenceTheRestartedNodeTakes(String name, List<ServiceProcess> through)
+            throws Exception {
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            Sequence sequence = lostTailSequence(name + "-" + attempt, through);
+            if (sequence.restartedNodeTookTheSecondWrite()) {
+                return sequence.history();
+            }
+            System.out.printf("history %s-%d: another node took the second write; again with a new key%n", name, attempt);
+        }
+        throw new AssertionError("in five sequences the restarted node never took the second write first");
+    }
+
     /**
      * Node 1 takes a blind write first (it leads the key's preference order) and loses it from its
      * append-only file in a crash; once the gateway has node 1 back, a second blind write goes to it
-     * first again. Ends with every node's view of the key as the final read.
+     * first again. Ends with every node's view of the key as the final read. Node 1 took the second
+     * write itself when, once it holds that write, it holds no copy of the first: a node that took it by
+     * replication got the first along with it.
      */
-    private static KvHistory lostTailSequence(String name, List<ServiceProcess> through) throws Exception {
+    private static Sequence lostTailSequence(String name, List<ServiceProcess> through) throws Exception {
         KvHistory history = new KvHistory();
         KvClient client = new KvClient(HTTP, "Bearer " + SECRET, history, Duration.ofSeconds(5));
         String prefix = name + "-" + System.nanoTime() + "-";
@@ -209,12 +233,20 @@ class GatewayHistoryIT {
         assertThat(nodes.get(1).get("kv:" + key)).as("node 1 lost the write with its tail").isNull();
         awaitNodesClosed(client, through.get(0), other);
         assertThat(client.write("after-crash", g, key, "after-crash", 0, null, "")).isEqualTo(Outcome.OK);
+        await().atMost(Duration.ofSeconds(30)).until(() -> holds(1, key, "after-crash"));
+        boolean tookIt = !holds(1, key, "before-crash");
         settle(through);
         history.finalRead(key, finalRead(client, g, key).values());
         List<KvHistory.Violation> violations = history.check();
         System.out.printf("history %s: %d violations%n", name, violations.size());
         violations.forEach(v -> System.out.println("  " + v));
-        return history;
+        return new Sequence(history, tookIt);
+    }
+
+    /** Whether a node's stored state of {@code key} holds {@code value} (values are stored as they are). */
+    private static boolean holds(int node, String key, String value) {
+        byte[] state = nodes.get(node).get("kv:" + key);
+        return state != null && new String(state, StandardCharsets.ISO_8859_1).contains(value);
     }
 
     /** Reads another key from every node until the gateway's breakers towards all of them are closed. */
